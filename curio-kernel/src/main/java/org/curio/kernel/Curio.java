@@ -1,0 +1,143 @@
+package org.curio.kernel;
+
+import java.util.Objects;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+
+import org.curio.traps.CancelledException;
+import org.curio.traps.Task;
+import org.curio.traps.Trap;
+import org.curio.traps.Traps;
+
+/**
+ * Curio's task-level functions: run a program, spawn tasks, find the current task, yield, and wait
+ * for a future that another thread completes.
+ *
+ * {@snippet :
+ * int sum = Curio.run(() -> {
+ *     Task<Integer> a = Curio.spawn(() -> 1);
+ *     Task<Integer> b = Curio.spawn(() -> 2);
+ *     return a.join() + b.join();
+ * });
+ * }
+ *
+ * <p>Every method but {@link #run} must be called from a curio task; called elsewhere it fails with an
+ * {@link IllegalStateException}.
+ */
+public final class Curio {
+    private Curio() {}
+
+    /**
+     * Runs {@code main} in a new kernel with default settings, closes the kernel, and returns the
+     * result. Curio: {@code curio.run}.
+     *
+     * @param main the main task's body
+     * @param <T>  the result type
+     * @return the main task's result
+     * @throws Exception the main task's failure, unchanged
+     */
+    public static <T> T run(Callable<? extends T> main) throws Exception {
+        try (Kernel kernel = Kernel.create()) {
+            return kernel.run(main);
+        }
+    }
+
+    /**
+     * Runs {@code main} in a new kernel with default settings and closes the kernel.
+     *
+     * @param main the main task's body
+     * @throws Exception the main task's failure, unchanged
+     */
+    public static void run(VoidBody<?> main) throws Exception {
+        try (Kernel kernel = Kernel.create()) {
+            kernel.run(main);
+        }
+    }
+
+    /**
+     * Creates a task that runs {@code body}; it starts at the kernel's next turn. Never suspends.
+     *
+     * @param body the task's body
+     * @param <T>  the result type
+     * @return the new task
+     */
+    public static <T> Task<T> spawn(Callable<? extends T> body) {
+        return Traps.call(new Trap.Spawn<T>(Objects.requireNonNull(body, "body"), "", false));
+    }
+
+    /**
+     * Creates a task that runs {@code body}. Never suspends.
+     *
+     * @param body the task's body
+     * @return the new task
+     */
+    public static Task<Void> spawn(VoidBody<?> body) {
+        return spawn(Objects.requireNonNull(body, "body").asBody()::call);
+    }
+
+    /**
+     * Creates a named task. Never suspends.
+     *
+     * @param name the task's name
+     * @param body the task's body
+     * @param <T>  the result type
+     * @return the new task
+     */
+    public static <T> Task<T> spawn(String name, Callable<? extends T> body) {
+        return Traps.call(new Trap.Spawn<T>(Objects.requireNonNull(body, "body"), name, false));
+    }
+
+    /**
+     * Creates a daemon task: one that runs in the background, is never joined, and is cancelled when
+     * its kernel closes. Never suspends.
+     *
+     * @param body the task's body
+     * @return the new task
+     */
+    public static Task<Void> spawnDaemon(VoidBody<?> body) {
+        return Traps.call(new Trap.Spawn<Void>(Objects.requireNonNull(body, "body").asBody()::call, "", true));
+    }
+
+    /** {@return the calling task} Never suspends. */
+    public static Task<?> currentTask() {
+        return Traps.call(new Trap.GetCurrent());
+    }
+
+    /** {@return the kernel running the calling task} Never suspends. */
+    public static Kernel kernel() {
+        return (Kernel) Traps.call(new Trap.GetKernel());
+    }
+
+    /**
+     * Suspends the calling task so that every other ready task runs first (curio's {@code sleep(0)}).
+     *
+     * @throws CancelledException if the task is cancelled or times out
+     */
+    public static void schedule() throws CancelledException {
+        Traps.call(new Trap.Sleep(Long.MIN_VALUE));
+    }
+
+    /**
+     * Suspends the calling task until {@code future} is completed, by any thread, and returns its
+     * value. Abandoning the wait (cancellation, timeout) leaves the future alone: cancel it yourself
+     * if nobody else needs it.
+     *
+     * @param future the future
+     * @param <T>    the value type
+     * @return the future's value
+     * @throws ExecutionException    if the future completed exceptionally; the cause is its failure
+     * @throws CancellationException if the future was cancelled
+     * @throws CancelledException    if the task is cancelled or times out while waiting
+     */
+    public static <T> T awaitFuture(CompletableFuture<T> future) throws CancelledException, ExecutionException {
+        Traps.call(new Trap.FutureWait(Objects.requireNonNull(future, "future")));
+        try {
+            return future.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted reading a completed future", e);
+        }
+    }
+}

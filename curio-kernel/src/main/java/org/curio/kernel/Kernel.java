@@ -1,0 +1,381 @@
+package org.curio.kernel;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.Callable;
+
+import org.curio.kernel.internal.KernelTask;
+import org.curio.kernel.internal.Scheduler;
+import org.curio.kernel.spi.Activation;
+import org.curio.kernel.spi.KernelClock;
+import org.curio.traps.CurioException;
+import org.curio.traps.Task;
+import org.curio.traps.TaskTimeoutException;
+import org.curio.traps.Traps;
+
+/**
+ * The curio kernel: runs a main task, and every task it spawns, until the main task terminates.
+ *
+ * {@snippet :
+ * try (Kernel kernel = Kernel.create()) {
+ *     String answer = kernel.run(() -> {
+ *         Task<String> child = Curio.spawn(() -> "hello");
+ *         return child.join();
+ *     });
+ * }
+ * }
+ *
+ * <p>A kernel may {@link #run} several main tasks one after another; tasks still alive when a run
+ * ends (daemons, forgotten children) stay in the kernel until the next run or {@link #close()}, which
+ * cancels them newest first and waits for each, giving up after the {@linkplain
+ * Builder#shutdownTimeout shutdown timeout} with an error that names every stuck task and where it is
+ * blocked.
+ *
+ * <p><b>Thread safety.</b> {@code run} and {@code close} may be called from any thread that is not
+ * itself a curio task, one at a time. On the virtual-thread backend the loop runs on a virtual thread
+ * of its own; on the continuation backend it runs on the calling thread.
+ *
+ * @see <a href="https://github.com/dabeaz/curio/blob/1.6/curio/kernel.py">curio's Kernel</a>
+ */
+public final class Kernel implements AutoCloseable {
+    /*
+     * Implementation notes. The public object is a thin shell around Scheduler (internal), which
+     * holds all kernel state. run() only chooses the thread the loop runs on and turns the main
+     * task's outcome into a return or a throw.
+     */
+    private final Scheduler scheduler;
+    private final KernelClock clock;
+    private final CoroutineBackend backend;
+    private final Duration shutdownTimeout;
+    private final Object lifecycle = new Object();       // guards running/closed/crashed transitions
+    private boolean running;
+    private volatile boolean closed;
+    private boolean crashed;
+
+    private Kernel(Builder b) {
+        this.clock = b.clock;
+        this.shutdownTimeout = b.shutdownTimeout;
+        org.curio.traps.spi.Backend resolved = b.backend.resolve();
+        this.backend = resolved == org.curio.traps.spi.Backend.VIRTUAL
+                ? CoroutineBackend.VIRTUAL : CoroutineBackend.CONTINUATION;
+        Scheduler.Idle idle = clock instanceof VirtualClock vc ? virtualIdle(vc) : REAL_IDLE;
+        this.scheduler = new Scheduler(resolved, clock, idle, b.activations, this);
+        for (Activation a : b.activations) {
+            a.activate(this);
+        }
+    }
+
+    private static final Scheduler.Idle REAL_IDLE = new Scheduler.Idle() {
+        @Override
+        public long realTimeout(long nanosToDeadline, boolean external) {
+            return nanosToDeadline;
+        }
+
+        @Override
+        public void nothingReady(long deadline) {
+            // The real clock moves by itself.
+        }
+    };
+
+    private static Scheduler.Idle virtualIdle(VirtualClock clock) {
+        long threshold = clock.autojumpThreshold().toNanos();
+        return new Scheduler.Idle() {
+            @Override
+            public long realTimeout(long nanosToDeadline, boolean external) {
+                if (!external) {
+                    return 0;
+                }
+                return nanosToDeadline < 0 ? -1 : threshold;
+            }
+
+            @Override
+            public void nothingReady(long deadline) {
+                clock.advanceTo(deadline);
+            }
+        };
+    }
+
+    /** {@return a kernel with the default backend (see {@link CoroutineBackend#AUTO}) and the system clock} */
+    public static Kernel create() {
+        return builder().build();
+    }
+
+    /** {@return a builder for a kernel with chosen backend, clock, activations and shutdown timeout} */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Runs {@code main} as a task until it terminates, running every other ready task along the way,
+     * and returns its result.
+     *
+     * @param main the main task's body
+     * @param <T>  the result type
+     * @return the main task's result
+     * @throws Exception             the main task's own failure, unchanged
+     * @throws IllegalStateException if the kernel is closed, crashed or already running, if the caller is
+     *                               a curio task, or if every task is blocked with nothing to wake them
+     *                               (a deadlock; the message lists the tasks)
+     */
+    public <T> T run(Callable<? extends T> main) throws Exception {
+        Objects.requireNonNull(main, "main");
+        KernelTask<T> task = enter(main);
+        Throwable failure = task.exception().orElse(null);
+        if (failure == null) {
+            return task.result();
+        }
+        if (failure instanceof Exception e) {
+            throw e;
+        }
+        if (failure instanceof Error e) {
+            throw e;
+        }
+        throw new CurioException("main task failed", failure);
+    }
+
+    /**
+     * Runs {@code main} as a task until it terminates. See {@link #run(Callable)}.
+     *
+     * @param main the main task's body
+     * @throws Exception the main task's own failure, unchanged
+     */
+    public void run(VoidBody<?> main) throws Exception {
+        Objects.requireNonNull(main, "main");
+        run(main.asBody()::call);
+    }
+
+    private <T> KernelTask<T> enter(Callable<? extends T> main) {
+        synchronized (lifecycle) {
+            return enterLocked(main);
+        }
+    }
+
+    private <T> KernelTask<T> enterLocked(Callable<? extends T> main) {
+        if (Traps.inTask()) {
+            throw new IllegalStateException("Kernel.run cannot be called from inside a curio task");
+        }
+        if (closed || crashed) {
+            throw new IllegalStateException("kernel is " + (closed ? "closed" : "crashed") + "; create a new one");
+        }
+        if (running) {
+            throw new IllegalStateException("kernel is already running");
+        }
+        running = true;
+        try {
+            return onLoopThread(() -> scheduler.runMain(main, "main"));
+        } catch (IllegalStateException e) {
+            throw e;
+        } catch (RuntimeException | Error e) {
+            crashed = true;
+            throw e;
+        } finally {
+            running = false;
+        }
+    }
+
+    private <R> R onLoopThread(java.util.function.Supplier<R> loop) {
+        if (backend == CoroutineBackend.CONTINUATION || Thread.currentThread().isVirtual()) {
+            return loop.get();
+        }
+        // The loop and the tasks hand control to each other; keep both on virtual threads, because
+        // a platform-to-virtual hand-off costs far more than a virtual-to-virtual one.
+        Object[] outcome = new Object[2];
+        Thread loopThread = Thread.ofVirtual().name("curio-kernel").start(() -> {
+            try {
+                outcome[0] = loop.get();
+            } catch (RuntimeException | Error e) {
+                outcome[1] = e;
+            }
+        });
+        boolean interrupted = false;
+        while (true) {
+            try {
+                loopThread.join();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+        if (outcome[1] instanceof RuntimeException e) {
+            throw e;
+        }
+        if (outcome[1] instanceof Error e) {
+            throw e;
+        }
+        @SuppressWarnings("unchecked")
+        R result = (R) outcome[0];
+        return result;
+    }
+
+    /**
+     * Cancels every remaining task, newest first, waiting for each, then releases the kernel's
+     * resources. Does nothing if the kernel is closed already.
+     *
+     * @throws IllegalStateException if some task has not terminated within the shutdown timeout; the
+     *                               message names each and where it is blocked
+     */
+    @Override
+    public void close() {
+        synchronized (lifecycle) {
+            closeLocked();
+        }
+    }
+
+    private void closeLocked() {
+        if (closed) {
+            return;
+        }
+        if (Traps.inTask()) {
+            throw new IllegalStateException("Kernel.close cannot be called from inside a curio task");
+        }
+        try {
+            if (!crashed && !scheduler.tasks().isEmpty()) {
+                shutDownTasks();
+            }
+        } finally {
+            closed = true;
+            scheduler.close();
+        }
+    }
+
+    private void shutDownTasks() {
+        running = true;
+        String[] stuck = new String[1];
+        try {
+            onLoopThread(() -> scheduler.runMain(() -> {
+                List<KernelTask<?>> remaining = new ArrayList<>(scheduler.tasks());
+                remaining.removeIf(t -> t == scheduler.currentTask());
+                try {
+                    Timeouts.after(shutdownTimeout, () -> {
+                        for (KernelTask<?> t : remaining.reversed()) {
+                            t.cancel();
+                        }
+                    });
+                } catch (TaskTimeoutException e) {
+                    StringBuilder sb = new StringBuilder();
+                    for (KernelTask<?> t : remaining) {
+                        if (!t.isTerminated()) {
+                            sb.append("\n  ").append(t);
+                            List<StackTraceElement> where = t.where();
+                            sb.append(where.isEmpty() ? " (no stack)" : " at " + where.getFirst());
+                        }
+                    }
+                    stuck[0] = sb.toString();
+                }
+                return null;
+            }, "shutdown"));
+        } finally {
+            running = false;
+        }
+        if (stuck[0] != null) {
+            throw new IllegalStateException("kernel shutdown gave up after " + shutdownTimeout
+                    + "; tasks still running:" + stuck[0]);
+        }
+    }
+
+    /** {@return what the kernel holds now: live tasks, armed timers, registrations, future waits} */
+    public Ledger ledger() {
+        long[] l = scheduler.ledger();
+        return new Ledger(l[0], l[1], l[2], l[3]);
+    }
+
+    /** {@return the live tasks, oldest first; exact only between runs or from this kernel's tasks} */
+    public List<Task<?>> tasks() {
+        return List.copyOf(scheduler.tasks());
+    }
+
+    /** {@return the kernel's clock} */
+    public KernelClock clock() {
+        return clock;
+    }
+
+    /** {@return the backend this kernel runs its tasks on (never {@link CoroutineBackend#AUTO})} */
+    public CoroutineBackend backend() {
+        return backend;
+    }
+
+    /** {@return whether {@link #close()} has been called} */
+    public boolean isClosed() {
+        return closed;
+    }
+
+    @Override
+    public String toString() {
+        return "Kernel[" + backend.name().toLowerCase(java.util.Locale.ROOT) + ", tasks=" + scheduler.tasks().size()
+                + (closed ? ", closed" : "") + "]";
+    }
+
+    /** Chooses a kernel's backend, clock, activations and shutdown timeout. */
+    public static final class Builder {
+        private CoroutineBackend backend = CoroutineBackend.AUTO;
+        private KernelClock clock = KernelClock.SYSTEM;
+        private final List<Activation> activations = new ArrayList<>();
+        private Duration shutdownTimeout = Duration.ofSeconds(10);
+
+        private Builder() {}
+
+        /**
+         * Sets the coroutine backend.
+         *
+         * @param backend the backend
+         * @return this builder
+         */
+        public Builder backend(CoroutineBackend backend) {
+            this.backend = Objects.requireNonNull(backend, "backend");
+            return this;
+        }
+
+        /**
+         * Sets the clock, such as a {@link VirtualClock}.
+         *
+         * @param clock the clock
+         * @return this builder
+         */
+        public Builder clock(KernelClock clock) {
+            this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        /**
+         * Adds an activation, told of every task's life (see {@link Debug}).
+         *
+         * @param activation the activation
+         * @return this builder
+         */
+        public Builder activation(Activation activation) {
+            activations.add(Objects.requireNonNull(activation, "activation"));
+            return this;
+        }
+
+        /**
+         * Sets how long {@link Kernel#close()} waits for cancelled tasks, on the kernel clock.
+         *
+         * @param timeout the timeout; positive
+         * @return this builder
+         * @throws IllegalArgumentException if it is not positive
+         */
+        public Builder shutdownTimeout(Duration timeout) {
+            Objects.requireNonNull(timeout, "timeout");
+            if (timeout.isNegative() || timeout.isZero()) {
+                throw new IllegalArgumentException("shutdown timeout must be positive: " + timeout);
+            }
+            this.shutdownTimeout = timeout;
+            return this;
+        }
+
+        /**
+         * Builds the kernel.
+         *
+         * @return the kernel
+         * @throws IllegalStateException if the continuation backend was chosen but is unavailable
+         */
+        public Kernel build() {
+            return new Kernel(this);
+        }
+    }
+}

@@ -1,0 +1,380 @@
+package org.curio.kernel.internal;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+
+import org.curio.traps.CancelledException;
+import org.curio.traps.Task;
+import org.curio.traps.TaskCancelledException;
+import org.curio.traps.TaskException;
+import org.curio.traps.Trap;
+import org.curio.traps.Traps;
+import org.curio.traps.WaitQueue;
+import org.curio.traps.spi.Coroutine;
+import org.curio.traps.spi.TrapHandler;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The kernel's task: the public {@link Task} view, the task's trap handler, and the per-task state
+ * the kernel keeps (curio's {@code Task} attributes).
+ *
+ * @param <T> the type of the result
+ */
+public final class KernelTask<T> implements Task<T>, TrapHandler {
+    /*
+     * Implementation notes. Every field is owned by the kernel: it is read and written by the loop
+     * and by trap handlers, which run on this or another task's stack while the loop waits. Fields
+     * that are only needed by some tasks (timer entries, the join queue, locals) are created lazily,
+     * which keeps a blocked task small (a million sleeping tasks is a design target).
+     */
+    private static final AtomicLong IDS = new AtomicLong();
+
+    final Scheduler scheduler;
+    private final long id = IDS.incrementAndGet();
+    private final String name;
+    private final long parentId;                          // 0: none
+    private final boolean daemon;
+    private final Callable<? extends T> body;
+    final Coroutine coroutine;
+
+    String state = "INITIAL";
+    long cycles;
+    @Nullable Runnable cancelFunc;                        // set while blocked; undoes the wait
+    @Nullable Exception pendingCancel;                    // a cancellation waiting for a cancel point
+    boolean allowCancel = true;
+    boolean cancelled;
+    boolean terminated;
+    boolean finished;                                     // the body has returned or thrown
+    boolean joined;                                       // someone looked at the outcome
+    long timeout = Trap.NO_DEADLINE;                      // the deadline in force
+    TimerQueue.@Nullable Entry timeoutTimer;
+    TimerQueue.@Nullable Entry sleepTimer;
+    @Nullable Runnable sleepCancel;
+    @Nullable WaitQueue joining;
+    @Nullable CompletableFuture<?> future;                // the future being waited for
+    @Nullable Trap<?> lastTrap;
+    @Nullable Object resumeValue;
+    @Nullable Throwable resumeError;
+    private @Nullable T result;
+    private @Nullable Throwable failure;
+
+    // Library state kept per task: timeout deadlines (Timeouts), task-local values, task group.
+    private long @Nullable [] deadlines;
+    private int deadlineCount;
+    @Nullable Map<Object, Object> locals;
+    private @Nullable Object group;
+    private @Nullable Consumer<KernelTask<?>> groupDone;
+
+    KernelTask(Scheduler scheduler, @Nullable KernelTask<?> parent, Callable<? extends T> body, String name,
+               boolean daemon) {
+        this.scheduler = scheduler;
+        this.parentId = parent == null ? 0 : parent.id;
+        this.body = body;
+        this.daemon = daemon;
+        this.name = name.isEmpty() ? "Task-" + id : name;
+        this.coroutine = scheduler.backend.create(this::runBody, this, "curio-" + this.name);
+        if (parent != null && parent.locals != null) {
+            this.locals = new HashMap<>(parent.locals);
+        }
+    }
+
+    private void runBody() {
+        try {
+            result = body.call();
+        } catch (Throwable e) {
+            failure = e;
+        }
+        Consumer<KernelTask<?>> done = groupDone;
+        if (done != null) {
+            joined = true;
+            try {
+                done.accept(this);
+            } catch (RuntimeException | Error e) {
+                Scheduler.LOG.log(System.Logger.Level.ERROR, "task group bookkeeping failed for " + this, e);
+            }
+        }
+        finished = true;
+    }
+
+    // ---- TrapHandler: runs on this task's own stack
+
+    @Override
+    public <R> R suspend(Trap.Suspending<R> trap) throws CancelledException {
+        return scheduler.suspend(this, trap);
+    }
+
+    @Override
+    public <R> R immediate(Trap.Immediate<R> trap) {
+        return scheduler.immediate(this, trap);
+    }
+
+    // ---- Task view
+
+    @Override
+    public long id() {
+        return id;
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public OptionalLong parentId() {
+        return parentId == 0 ? OptionalLong.empty() : OptionalLong.of(parentId);
+    }
+
+    @Override
+    public boolean isDaemon() {
+        return daemon;
+    }
+
+    @Override
+    public String state() {
+        return state;
+    }
+
+    @Override
+    public long cycles() {
+        return cycles;
+    }
+
+    @Override
+    public boolean isTerminated() {
+        return terminated;
+    }
+
+    @Override
+    public boolean isCancelled() {
+        return cancelled;
+    }
+
+    @Override
+    public T join() throws CancelledException {
+        await();
+        discardFromGroup();
+        return outcome();
+    }
+
+    @Override
+    public void await() throws CancelledException {
+        if (!terminated) {
+            Traps.call(new Trap.SchedWait(joiningQueue(), "TASK_JOIN"));
+        }
+    }
+
+    @Override
+    public void cancel() throws CancelledException {
+        cancel(new TaskCancelledException());
+    }
+
+    @Override
+    public void cancel(Exception exception) throws CancelledException {
+        if (terminated) {
+            joined = true;
+            return;
+        }
+        Traps.call(new Trap.CancelTask(this, exception));
+        await();
+    }
+
+    @Override
+    public void requestCancel() {
+        requestCancel(new TaskCancelledException());
+    }
+
+    @Override
+    public void requestCancel(Exception exception) {
+        if (!terminated) {
+            Traps.call(new Trap.CancelTask(this, exception));
+        }
+    }
+
+    @Override
+    public T result() {
+        if (!terminated) {
+            throw new IllegalStateException("task not terminated: " + this);
+        }
+        return outcome();
+    }
+
+    private T outcome() {
+        joined = true;
+        if (failure != null) {
+            throw new TaskException("task " + name + " failed: " + failure, failure);
+        }
+        return result;
+    }
+
+    @Override
+    public Optional<Throwable> exception() {
+        if (!terminated) {
+            throw new IllegalStateException("task not terminated: " + this);
+        }
+        joined = true;
+        return Optional.ofNullable(failure);
+    }
+
+    @Override
+    public List<StackTraceElement> where() {
+        if (terminated || cancelFunc == null) {
+            return List.of();
+        }
+        List<StackTraceElement> frames = new ArrayList<>();
+        for (StackTraceElement frame : coroutine.stackTrace()) {
+            String c = frame.getClassName();
+            if (c.startsWith("org.curio.traps.internal.") || c.startsWith("org.curio.kernel.internal.")
+                    || c.startsWith("jdk.internal.") || c.startsWith("java.lang.VirtualThread")
+                    || c.startsWith("java.util.concurrent.locks.LockSupport") || c.startsWith("java.lang.invoke.")) {
+                continue;
+            }
+            frames.add(frame);
+        }
+        return List.copyOf(frames);
+    }
+
+    @Override
+    public String toString() {
+        return "Task(id=" + id + ", name=" + name + ")[" + state + "]";
+    }
+
+    // ---- kernel and library helpers
+
+    WaitQueue joiningQueue() {
+        WaitQueue q = joining;
+        if (q == null) {
+            q = joining = WaitQueue.barrier();
+        }
+        return q;
+    }
+
+    @Nullable Throwable failure() {
+        return failure;
+    }
+
+    /** {@return the deadline stack of the task's open timeout blocks} */
+    public long[] deadlines() {
+        return deadlines == null ? new long[0] : java.util.Arrays.copyOf(deadlines, deadlineCount);
+    }
+
+    /** Pushes the deadline of a timeout block being entered. */
+    public void pushDeadline(long deadline) {
+        if (deadlines == null) {
+            deadlines = new long[4];
+        } else if (deadlineCount == deadlines.length) {
+            deadlines = java.util.Arrays.copyOf(deadlines, deadlineCount * 2);
+        }
+        deadlines[deadlineCount++] = deadline;
+    }
+
+    /** Pops the deadline of the timeout block being left. */
+    public void popDeadline() {
+        deadlineCount--;
+    }
+
+    /** {@return the number of open timeout blocks} */
+    public int deadlineCount() {
+        return deadlineCount;
+    }
+
+    /** {@return the deadline of open timeout block {@code i}, outermost first} */
+    public long deadline(int i) {
+        return deadlines[i];
+    }
+
+    /** {@return whether cancellation can be delivered now} */
+    public boolean allowCancel() {
+        return allowCancel;
+    }
+
+    /**
+     * Sets whether cancellation can be delivered.
+     *
+     * @param allow the new setting
+     * @return the previous setting
+     */
+    public boolean allowCancel(boolean allow) {
+        boolean previous = allowCancel;
+        allowCancel = allow;
+        return previous;
+    }
+
+    /** {@return the pending cancellation, if any} */
+    public @Nullable Exception pendingCancel() {
+        return pendingCancel;
+    }
+
+    /**
+     * Replaces the pending cancellation.
+     *
+     * @param exception the new one, or null to clear it
+     * @return the previous one
+     */
+    public @Nullable Exception pendingCancel(@Nullable Exception exception) {
+        Exception previous = pendingCancel;
+        pendingCancel = exception;
+        return previous;
+    }
+
+    /** {@return the task's task-local values, created on first use} */
+    public Map<Object, Object> locals() {
+        Map<Object, Object> m = locals;
+        if (m == null) {
+            m = locals = new HashMap<>();
+        }
+        return m;
+    }
+
+    /** {@return the task group the task belongs to, if any} */
+    public @Nullable Object group() {
+        return group;
+    }
+
+    /**
+     * Puts the task in a group, or takes it out with {@code null}s.
+     *
+     * @param group  the group
+     * @param onDone told, on the task's stack, when its body has ended
+     */
+    public void group(@Nullable Object group, @Nullable Consumer<KernelTask<?>> onDone) {
+        this.group = group;
+        this.groupDone = onDone;
+    }
+
+    private @Nullable Consumer<KernelTask<?>> discardHook;
+
+    /**
+     * Sets what {@link #join()} calls to take the task out of its group.
+     *
+     * @param hook the action, or null
+     */
+    public void discardHook(@Nullable Consumer<KernelTask<?>> hook) {
+        discardHook = hook;
+    }
+
+    private void discardFromGroup() {
+        Consumer<KernelTask<?>> hook = discardHook;
+        if (hook != null) {
+            hook.accept(this);
+        }
+    }
+
+    /** {@return the kernel object that runs this task} */
+    public Scheduler scheduler() {
+        return scheduler;
+    }
+
+    /** Marks that the outcome has been looked at, so an unnoticed crash is not reported. */
+    public void markJoined() {
+        joined = true;
+    }
+}

@@ -1,0 +1,512 @@
+package org.curio.kernel.internal;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+
+import org.curio.kernel.spi.Activation;
+import org.curio.kernel.spi.KernelClock;
+import org.curio.kernel.internal.poll.Poller;
+import org.curio.kernel.internal.poll.Pollers;
+import org.curio.traps.CancelledException;
+import org.curio.traps.CurioException;
+import org.curio.traps.Pollable;
+import org.curio.traps.Task;
+import org.curio.traps.TaskTimeoutException;
+import org.curio.traps.Trap;
+import org.curio.traps.Trap.CancelTask;
+import org.curio.traps.Trap.Clock;
+import org.curio.traps.Trap.FutureWait;
+import org.curio.traps.Trap.GetCurrent;
+import org.curio.traps.Trap.GetKernel;
+import org.curio.traps.Trap.IoRelease;
+import org.curio.traps.Trap.ReadWait;
+import org.curio.traps.Trap.SchedWait;
+import org.curio.traps.Trap.SchedWake;
+import org.curio.traps.Trap.SetTimeout;
+import org.curio.traps.Trap.Sleep;
+import org.curio.traps.Trap.Spawn;
+import org.curio.traps.Trap.UnsetTimeout;
+import org.curio.traps.Trap.WriteWait;
+import org.curio.traps.WaitQueue;
+import org.curio.traps.spi.TrapHandler;
+import org.curio.traps.spi.Backend;
+import org.curio.traps.spi.WaitQueues;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The kernel proper: the run loop and the trap handlers, after curio 1.6's
+ * {@code Kernel._make_kernel_runtime}.
+ */
+public final class Scheduler {
+    /*
+     * Implementation notes. Trap handlers run on the stack of the task that issued the trap, while
+     * the loop is waiting for that task, so kernel state has exactly one user at a time. Immediate
+     * traps are plain method calls; a suspending trap records why the task waits (its state and a
+     * cancel function that undoes the wait), then switches to the loop. A task is resumed by
+     * setting resumeValue or resumeError and putting it on the ready queue (reschedule).
+     *
+     * Cancellation follows curio exactly: a cancel or timeout aimed at a blocked task (cancelFunc set)
+     * undoes the wait and resumes it with the exception; aimed at a ready or running task, or one
+     * that has disabled cancellation, it becomes pendingCancel and is raised by the task's next
+     * suspending trap.
+     */
+    static final System.Logger LOG = System.getLogger("org.curio.kernel");
+
+    final Backend backend;
+    private final KernelClock clock;
+    private final Activation[] activations;
+    private final Object kernel;
+    private final Idle idle;
+    private final ArrayDeque<KernelTask<?>> ready = new ArrayDeque<>();
+    private final TimerQueue timers = new TimerQueue();
+    private final Map<Long, KernelTask<?>> tasks = new LinkedHashMap<>();
+    private final Poller poller;
+    private final IoWaits io;
+    private final ConcurrentLinkedQueue<Runnable> handoffs = new ConcurrentLinkedQueue<>();
+    private final List<KernelTask<?>> unjoinedFailures = new ArrayList<>();
+    private int futureWaiters;
+    private @Nullable KernelTask<?> mainTask;
+    private volatile @Nullable Thread loopThread;
+
+    /** What the loop does when no task is ready: wait on the real clock, or jump a virtual one. */
+    public interface Idle {
+        /**
+         * {@return how long, in real nanoseconds, the poller may block when no task is ready}
+         *
+         * @param nanosToDeadline time to the next timer on the kernel clock, or -1 if none
+         * @param external        whether some task waits for I/O or a future
+         */
+        long realTimeout(long nanosToDeadline, boolean external);
+
+        /**
+         * Called when, after waiting, still no task is ready and a timer is armed.
+         *
+         * @param deadline the next timer's deadline
+         */
+        void nothingReady(long deadline);
+    }
+
+    /**
+     * Creates the kernel state.
+     *
+     * @param backend     the coroutine backend
+     * @param clock       the kernel clock
+     * @param idle        the idle policy
+     * @param activations the activations
+     * @param kernel      the public kernel object, answered by GetKernel
+     */
+    public Scheduler(Backend backend, KernelClock clock, Idle idle, List<Activation> activations, Object kernel) {
+        this.backend = backend.checkAvailable();
+        this.clock = clock;
+        this.idle = idle;
+        this.activations = activations.toArray(new Activation[0]);
+        this.kernel = kernel;
+        this.poller = Pollers.create();
+        this.poller.ownerTest(this::ownsCurrentThread);
+        this.io = new IoWaits(this, poller);
+    }
+
+    private boolean ownsCurrentThread() {
+        return Thread.currentThread() == loopThread
+                || TrapHandler.current() instanceof KernelTask<?> t && t.scheduler == this;
+    }
+
+    // ------------------------------------------------------------------ the loop
+
+    /**
+     * Runs {@code body} as the main task until it terminates.
+     *
+     * @param body the main task's body
+     * @param name the main task's name
+     * @param <T>  the result type
+     * @return the terminated main task
+     */
+    public <T> KernelTask<T> runMain(Callable<? extends T> body, String name) {
+        KernelTask<T> main = newTask(null, body, name, false);
+        mainTask = main;
+        loopThread = Thread.currentThread();
+        try {
+            while (!main.terminated) {
+                tick();
+            }
+            main.joined = true;
+            return main;
+        } finally {
+            loopThread = null;
+            mainTask = null;
+            reportUnjoinedFailures();
+        }
+    }
+
+    private void tick() {
+        if (ready.isEmpty()) {
+            waitIdle();
+        } else if (io.waiters() > 0) {
+            poller.poll(0);                                  // 1. I/O readiness (Netty epoll)
+        }
+        drainHandoffs();                                     // 2. hand-offs from other threads
+        if (timers.size() > 0) {
+            expireTimers(clock.nanoTime());                  // 3. sleeps and timeouts
+        }
+        for (int n = ready.size(); n > 0; n--) {             // 4. run each ready task once
+            run(ready.pollFirst());
+        }
+    }
+
+    private void waitIdle() {
+        long deadline = timers.nextDeadline();
+        boolean external = io.waiters() > 0 || futureWaiters > 0;
+        if (deadline == Long.MAX_VALUE && !external && handoffs.isEmpty()) {
+            throw new IllegalStateException("deadlock: every task is blocked and nothing can wake one\n" + dump());
+        }
+        long toDeadline = deadline == Long.MAX_VALUE ? -1 : Math.max(0, deadline - clock.nanoTime());
+        poller.poll(handoffs.isEmpty() ? idle.realTimeout(toDeadline, external) : 0);
+        if (deadline != Long.MAX_VALUE && ready.isEmpty() && handoffs.isEmpty()) {
+            idle.nothingReady(deadline);
+        }
+    }
+
+    private void drainHandoffs() {
+        Runnable r;
+        while ((r = handoffs.poll()) != null) {
+            r.run();
+        }
+    }
+
+    private void expireTimers(long now) {
+        timers.expire(now, e -> {
+            KernelTask<?> t = e.task;
+            if (e.sleep) {
+                t.resumeValue = now;
+                reschedule(t);
+            } else {
+                t.timeout = Trap.NO_DEADLINE;
+                TaskTimeoutException timeout = new TaskTimeoutException(now);
+                if (t.allowCancel && t.cancelFunc != null) {
+                    t.cancelFunc.run();
+                    t.resumeError = timeout;
+                    reschedule(t);
+                } else {
+                    t.pendingCancel = timeout;
+                }
+            }
+        });
+    }
+
+    private void run(KernelTask<?> t) {
+        t.state = "RUNNING";
+        t.cycles++;
+        for (Activation a : activations) {
+            a.running(t);
+        }
+        t.coroutine.resume();
+        if (t.finished) {
+            terminate(t);
+        } else {
+            for (Activation a : activations) {
+                a.suspended(t, t.lastTrap);
+            }
+        }
+    }
+
+    private void terminate(KernelTask<?> t) {
+        t.terminated = true;
+        t.state = "TERMINATED";
+        tasks.remove(t.id());
+        disarmTimeout(t);
+        t.timeout = Trap.NO_DEADLINE;
+        boolean joiners = t.joining != null && !t.joining.isEmpty();
+        if (joiners) {
+            WaitQueues.wake(t.joining, t.joining.size(), w -> wake((KernelTask<?>) w, null));
+        }
+        Throwable failure = t.failure();
+        if (failure != null && t != mainTask && !joiners && !t.joined && !(failure instanceof CancelledException)) {
+            unjoinedFailures.add(t);
+        }
+        for (Activation a : activations) {
+            a.terminated(t);
+        }
+    }
+
+    private void reportUnjoinedFailures() {
+        for (KernelTask<?> t : unjoinedFailures) {
+            if (!t.joined) {
+                LOG.log(System.Logger.Level.ERROR, "task crashed and nobody joined it: " + t, t.failure());
+            }
+        }
+        unjoinedFailures.clear();
+    }
+
+    // ------------------------------------------------------------------ traps
+
+    <R> R suspend(KernelTask<?> t, Trap.Suspending<R> trap) throws CancelledException {
+        if (t.allowCancel && t.pendingCancel != null) {
+            Exception e = t.pendingCancel;
+            t.pendingCancel = null;
+            throw deliver(e);
+        }
+        boolean suspends = switch (trap) {
+            case ReadWait(Pollable source) -> io.waitRead(t, source);
+            case WriteWait(Pollable source) -> io.waitWrite(t, source);
+            case FutureWait(CompletableFuture<?> future) -> waitFuture(t, future);
+            case Sleep(long deadline) -> sleep(t, deadline);
+            case SchedWait(WaitQueue queue, String state) -> park(t, WaitQueues.park(queue, t), state);
+        };
+        if (suspends) {
+            switchOut(t, trap);
+        }
+        Object value = t.resumeValue;
+        Throwable error = t.resumeError;
+        t.resumeValue = null;
+        t.resumeError = null;
+        if (error != null) {
+            throw deliver(error);
+        }
+        @SuppressWarnings("unchecked")
+        R answer = (R) value;
+        return answer;
+    }
+
+    @SuppressWarnings("unchecked")
+    <R> R immediate(KernelTask<?> t, Trap.Immediate<R> trap) {
+        Object answer = switch (trap) {
+            case IoRelease(Pollable source) -> release(source);
+            case Spawn<?>(Callable<?> body, String name, boolean daemon) -> newTask(t, body, name, daemon);
+            case CancelTask(Task<?> target, Exception exception) -> cancel(own(target), exception);
+            case SchedWake(WaitQueue queue, int n) -> WaitQueues.wake(queue, n, w -> wake(own(w), null));
+            case GetKernel() -> kernel;
+            case GetCurrent() -> t;
+            case SetTimeout(long deadline) -> setTimeout(t, deadline);
+            case UnsetTimeout(long previous) -> unsetTimeout(t, previous);
+            case Clock() -> clock.nanoTime();
+        };
+        return (R) answer;
+    }
+
+    private static CancelledException deliver(Throwable e) throws CancelledException {
+        if (e instanceof CancelledException c) {
+            throw c;
+        }
+        if (e instanceof RuntimeException r) {
+            throw r;
+        }
+        if (e instanceof Error err) {
+            throw err;
+        }
+        throw new CurioException("unexpected exception delivered to task", e);
+    }
+
+    private void switchOut(KernelTask<?> t, Trap<?> trap) {
+        t.lastTrap = trap;
+        try {
+            t.coroutine.suspend();
+        } catch (IllegalStateException pinned) {
+            // The continuation could not yield: undo the wait as if it had never started.
+            if (t.cancelFunc != null) {
+                t.cancelFunc.run();
+                t.cancelFunc = null;
+            } else {
+                ready.removeLastOccurrence(t);
+            }
+            t.resumeValue = null;
+            t.state = "RUNNING";
+            throw pinned;
+        }
+    }
+
+    /** Marks {@code t} as blocked in {@code state}; {@code cancelFunc} undoes the wait. Always true. */
+    boolean park(KernelTask<?> t, Runnable cancelFunc, String state) {
+        t.state = state;
+        t.cancelFunc = cancelFunc;
+        return true;
+    }
+
+    /** Resumes a blocked task with {@code value}. */
+    void wake(KernelTask<?> t, @Nullable Object value) {
+        t.resumeValue = value;
+        reschedule(t);
+    }
+
+    private void reschedule(KernelTask<?> t) {
+        ready.addLast(t);
+        t.state = "READY";
+        t.cancelFunc = null;
+    }
+
+    private KernelTask<?> own(Object task) {
+        if (task instanceof KernelTask<?> t && t.scheduler == this) {
+            return t;
+        }
+        throw new IllegalArgumentException("task belongs to another kernel: " + task);
+    }
+
+    private <T> KernelTask<T> newTask(@Nullable KernelTask<?> parent, Callable<? extends T> body, String name,
+                                      boolean daemon) {
+        KernelTask<T> task = new KernelTask<>(this, parent, body, name, daemon);
+        tasks.put(task.id(), task);
+        reschedule(task);
+        for (Activation a : activations) {
+            a.created(task);
+        }
+        return task;
+    }
+
+    private boolean sleep(KernelTask<?> t, long deadline) {
+        long now = clock.nanoTime();
+        if (deadline <= now) {
+            t.resumeValue = now;
+            reschedule(t);
+            return true;
+        }
+        TimerQueue.Entry timer = t.sleepTimer;
+        if (timer == null) {
+            TimerQueue.Entry e = t.sleepTimer = new TimerQueue.Entry(t, true);
+            t.sleepCancel = () -> timers.remove(e);
+            timer = e;
+        }
+        timers.arm(timer, deadline);
+        return park(t, t.sleepCancel, "TIME_SLEEP");
+    }
+
+    private boolean waitFuture(KernelTask<?> t, CompletableFuture<?> future) {
+        if (future.isDone()) {
+            return false;
+        }
+        t.future = future;
+        futureWaiters++;
+        future.whenComplete((v, e) -> handOff(() -> futureDone(t, future)));
+        return park(t, () -> {
+            t.future = null;
+            futureWaiters--;
+        }, "FUTURE_WAIT");
+    }
+
+    private void futureDone(KernelTask<?> t, CompletableFuture<?> future) {
+        if (t.future != future) {
+            return;                     // the wait was abandoned (cancelled, timed out) in the meantime
+        }
+        t.future = null;
+        futureWaiters--;
+        wake(t, null);
+    }
+
+    private @Nullable Object release(Pollable source) {
+        io.release(source);
+        return null;
+    }
+
+    private @Nullable Object cancel(KernelTask<?> target, Exception exception) {
+        if (target.cancelled || target.terminated) {
+            return null;
+        }
+        target.cancelled = true;
+        disarmTimeout(target);                          // a cancelled task's timeout no longer matters
+        target.timeout = Trap.NO_DEADLINE;
+        target.pendingCancel = exception;
+        if (!target.allowCancel || target.cancelFunc == null) {
+            return null;                                // delivered at its next cancellation point
+        }
+        target.cancelFunc.run();
+        target.resumeError = exception;
+        target.pendingCancel = null;
+        reschedule(target);
+        return null;
+    }
+
+    private long setTimeout(KernelTask<?> t, long deadline) {
+        long previous = t.timeout;
+        if (deadline < previous) {
+            armTimeout(t, deadline);
+        }
+        return previous;
+    }
+
+    private long unsetTimeout(KernelTask<?> t, long previous) {
+        disarmTimeout(t);
+        long now = clock.nanoTime();
+        if (previous != Trap.NO_DEADLINE) {
+            armTimeout(t, previous);    // one already past fires at the next expiry, not inside this trap
+        } else {
+            t.timeout = Trap.NO_DEADLINE;
+        }
+        if (!(previous != Trap.NO_DEADLINE && previous < now) && t.pendingCancel instanceof TaskTimeoutException) {
+            t.pendingCancel = null;     // the block that timed out has been left
+        }
+        return now;
+    }
+
+    private void armTimeout(KernelTask<?> t, long deadline) {
+        TimerQueue.Entry timer = t.timeoutTimer;
+        if (timer == null) {
+            timer = t.timeoutTimer = new TimerQueue.Entry(t, false);
+        }
+        timers.arm(timer, deadline);
+        t.timeout = deadline;
+    }
+
+    private void disarmTimeout(KernelTask<?> t) {
+        if (t.timeoutTimer != null) {
+            timers.remove(t.timeoutTimer);
+        }
+    }
+
+    // ------------------------------------------------------------------ other threads
+
+    /**
+     * Runs {@code action} on the kernel at its next hand-off phase. Any thread.
+     *
+     * @param action what to run; it must not block
+     */
+    public void handOff(Runnable action) {
+        handoffs.add(action);
+        poller.wakeup();
+    }
+
+    // ------------------------------------------------------------------ introspection and shutdown
+
+    /** {@return the live tasks, oldest first} */
+    public List<KernelTask<?>> tasks() {
+        return List.copyOf(tasks.values());
+    }
+
+    /** {@return live tasks, armed timers, fd registrations and pending future waits} */
+    public long[] ledger() {
+        return new long[] {tasks.size(), timers.size(), io.registrations(), futureWaiters};
+    }
+
+    /** {@return the kernel clock} */
+    public long now() {
+        return clock.nanoTime();
+    }
+
+    /** {@return a description of every live task and where it is blocked} */
+    public String dump() {
+        StringBuilder sb = new StringBuilder();
+        for (KernelTask<?> t : tasks.values()) {
+            sb.append("  ").append(t);
+            List<StackTraceElement> where = t.where();
+            if (!where.isEmpty()) {
+                sb.append(" at ").append(where.getFirst());
+            }
+            sb.append('\n');
+        }
+        return sb.toString();
+    }
+
+    /** Releases the poller and every registration. */
+    public void close() {
+        io.releaseAll();
+        poller.close();
+    }
+
+    /** {@return the task running now, if the caller is one of this kernel's tasks} */
+    public @Nullable KernelTask<?> currentTask() {
+        return TrapHandler.current() instanceof KernelTask<?> t && t.scheduler == this ? t : null;
+    }
+}

@@ -1,0 +1,133 @@
+package org.curio.kernel.internal.poll;
+
+import java.io.IOException;
+import java.util.function.BooleanSupplier;
+
+import io.netty.channel.IoEvent;
+import io.netty.channel.IoHandlerContext;
+import io.netty.channel.IoRegistration;
+import io.netty.channel.epoll.EpollIoEvent;
+import io.netty.channel.epoll.EpollIoHandle;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollIoOps;
+import io.netty.channel.unix.FileDescriptor;
+import io.netty.channel.IoHandler;
+import io.netty.util.concurrent.ThreadAwareExecutor;
+
+/**
+ * Readiness from Netty 4.2's native epoll, through its public {@code IoHandler} API: the kernel
+ * thread drives {@link EpollIoHandler#run} itself. Each descriptor is added once with
+ * {@code EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET}; nothing is modified per wait.
+ */
+final class EpollPoller implements Poller {
+    private static final int IN = 0x001;
+    private static final int OUT = 0x004;
+    private static final int ERR = 0x008;
+    private static final int HUP = 0x010;
+    private static final int RDHUP = 0x2000;
+    private static final EpollIoOps INTEREST =
+            EpollIoOps.EPOLLIN.with(EpollIoOps.EPOLLOUT).with(EpollIoOps.EPOLLRDHUP).with(EpollIoOps.EPOLLET);
+
+    private final IoHandler handler;
+    private final Context context = new Context();
+    private volatile BooleanSupplier ownsCurrentThread = () -> false;
+
+    EpollPoller() {
+        handler = EpollIoHandler.newFactory().newHandler(new ThreadAwareExecutor() {
+            @Override
+            public boolean isExecutorThread(Thread thread) {
+                return thread == Thread.currentThread() && ownsCurrentThread.getAsBoolean();
+            }
+
+            @Override
+            public void execute(Runnable command) {
+                // Netty defers work here only from foreign threads; our registrations are changed on
+                // the kernel's own thread, so this runs at once.
+                command.run();
+            }
+        });
+        handler.initialize();
+    }
+
+    @Override
+    public void ownerTest(BooleanSupplier test) {
+        ownsCurrentThread = test;
+    }
+
+    @Override
+    public Registration register(int fd, Listener listener) throws IOException {
+        Handle handle = new Handle(new FileDescriptor(fd), listener);
+        IoRegistration registration;
+        try {
+            registration = handler.register(handle);
+        } catch (Exception e) {
+            throw new IOException("cannot register fd " + fd + " with epoll", e);
+        }
+        try {
+            registration.submit(INTEREST);
+        } catch (RuntimeException e) {
+            registration.cancel();
+            Throwable cause = e.getCause() != null ? e.getCause() : e;
+            throw new IOException("epoll cannot watch fd " + fd + ": " + cause.getMessage(), cause);
+        }
+        return registration::cancel;
+    }
+
+    @Override
+    public void poll(long timeoutNanos) {
+        context.timeoutNanos = timeoutNanos;
+        context.deadline = timeoutNanos > 0 ? System.nanoTime() + timeoutNanos : -1L;
+        handler.run(context);
+    }
+
+    @Override
+    public void wakeup() {
+        handler.wakeup();
+    }
+
+    @Override
+    public boolean supportsIo() {
+        return true;
+    }
+
+    @Override
+    public void close() {
+        handler.prepareToDestroy();
+        handler.destroy();
+    }
+
+    /** Tells Netty how long it may block. */
+    private static final class Context implements IoHandlerContext {
+        long timeoutNanos;
+        long deadline;
+
+        @Override
+        public boolean canBlock() {
+            return timeoutNanos != 0;
+        }
+
+        @Override
+        public long delayNanos(long currentTimeNanos) {
+            return deadline == -1L ? Long.MAX_VALUE : Math.max(0, deadline - currentTimeNanos);
+        }
+
+        @Override
+        public long deadlineNanos() {
+            return deadline;
+        }
+    }
+
+    /** One registered descriptor; Netty calls {@link #handle} during {@code run}. */
+    private record Handle(FileDescriptor fd, Listener listener) implements EpollIoHandle {
+        @Override
+        public void handle(IoRegistration registration, IoEvent event) {
+            int ops = ((EpollIoEvent) event).ops().value();
+            listener.ready((ops & (IN | ERR | HUP | RDHUP)) != 0, (ops & (OUT | ERR | HUP)) != 0);
+        }
+
+        @Override
+        public void close() {
+            // The descriptor belongs to its owner (a socket, a pipe); the kernel never closes it.
+        }
+    }
+}

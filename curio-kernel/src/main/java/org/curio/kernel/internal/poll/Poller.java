@@ -1,0 +1,64 @@
+package org.curio.kernel.internal.poll;
+
+import java.io.IOException;
+import java.util.function.BooleanSupplier;
+
+/**
+ * Waits for readiness of registered file descriptors and for wake-ups from other threads.
+ * After Trio's {@code IOManager} and Netty's {@code IoHandler}. Only the kernel thread calls
+ * {@link #register}, {@link #poll} and {@link #close}; {@link #wakeup} may be called from any thread.
+ */
+public interface Poller extends AutoCloseable {
+
+    /** Receives readiness, on the kernel thread, during {@link #poll}. */
+    @FunctionalInterface
+    interface Listener {
+        /**
+         * Reports an edge.
+         *
+         * @param readable whether reading (or an error, or hang-up) is ready
+         * @param writable whether writing (or an error) is ready
+         */
+        void ready(boolean readable, boolean writable);
+    }
+
+    /** A registered descriptor. */
+    interface Registration {
+        /** Removes the descriptor from the poller; safe to call twice. */
+        void cancel();
+    }
+
+    /**
+     * Registers {@code fd} once, edge-triggered, for both directions.
+     *
+     * @param fd       the descriptor
+     * @param listener told of every edge
+     * @return the registration
+     * @throws IOException if the descriptor cannot be polled (a regular file, a closed descriptor)
+     */
+    Registration register(int fd, Listener listener) throws IOException;
+
+    /**
+     * Waits for readiness or a wake-up, reporting edges to their listeners.
+     *
+     * @param timeoutNanos 0 to look without waiting, -1 to wait without limit
+     */
+    void poll(long timeoutNanos);
+
+    /** Interrupts a {@link #poll} in progress, or makes the next one return at once. Any thread. */
+    void wakeup();
+
+    /** {@return whether this poller can wait for file descriptors} */
+    boolean supportsIo();
+
+    /**
+     * Sets the test that tells whether the calling thread is the kernel's (or one of its running
+     * tasks), on which {@link #wakeup()} need not signal.
+     *
+     * @param ownsCurrentThread the test
+     */
+    void ownerTest(BooleanSupplier ownsCurrentThread);
+
+    @Override
+    void close();
+}

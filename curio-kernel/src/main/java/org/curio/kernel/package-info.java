@@ -1,0 +1,31 @@
+/**
+ * The curio kernel and the task model built directly on it.
+ *
+ * <p>A {@link org.curio.kernel.Kernel} runs tasks: sequential bodies of code that it switches only
+ * where they issue a suspending {@link org.curio.traps.Trap}. Around the kernel this package offers
+ * curio's task-level vocabulary:
+ *
+ * <ul>
+ *   <li>{@link org.curio.kernel.Curio}: run a program, spawn tasks, find the current task, yield,
+ *       wait for a {@code CompletableFuture} completed by another thread;</li>
+ *   <li>{@link org.curio.kernel.Timeouts}: sleep, the kernel clock, and nesting timeout blocks
+ *       ({@code after}, {@code ignoreAfter}) with curio's exact rules;</li>
+ *   <li>{@link org.curio.kernel.TaskGroup}: supervise a set of tasks (wait for all, any, the first
+ *       non-null result, or none), in try-with-resources or functional form;</li>
+ *   <li>{@link org.curio.kernel.Cancellation}: shield a block from cancellation, check or set a pending
+ *       cancellation;</li>
+ *   <li>{@link org.curio.kernel.TaskLocal}: task-local values that children inherit;</li>
+ *   <li>{@link org.curio.kernel.VirtualClock}: a clock that jumps to the next deadline whenever every
+ *       task is blocked, so tests of timeouts run instantly and exactly;</li>
+ *   <li>{@link org.curio.kernel.Debug}: tracers built on {@link org.curio.kernel.spi.Activation}s.</li>
+ * </ul>
+ *
+ * <p><b>The loop.</b> Each turn of the kernel waits for I/O readiness (without blocking when tasks are
+ * ready, until the next deadline otherwise), takes hand-offs from other threads, expires timers, and
+ * then runs every task that was ready at that moment once, in FIFO order, so the order of events is
+ * deterministic.
+ */
+@NullMarked
+package org.curio.kernel;
+
+import org.jspecify.annotations.NullMarked;

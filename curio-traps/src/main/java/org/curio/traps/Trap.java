@@ -1,0 +1,185 @@
+package org.curio.traps;
+
+import java.util.Objects;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * A request from a task to its kernel: the kernel's whole system-call interface, one record per
+ * kind of request, after curio 1.6's {@code traps.py}.
+ *
+ * <p>Tasks issue traps through {@link Traps#call(Trap.Suspending)} and
+ * {@link Traps#call(Trap.Immediate)}; library code builds everything else (locks, queues, sockets,
+ * timeouts, task groups) over these records. The family is sealed and the kernel handles it in one
+ * exhaustive {@code switch}, so a new trap does not compile until the kernel carries it out.
+ *
+ * <p>Times are {@code long} nanoseconds on the kernel's clock ({@link Clock}); {@link #NO_DEADLINE}
+ * stands for "no deadline".
+ *
+ * @param <R> the type of the value the trap answers
+ * @see <a href="https://github.com/dabeaz/curio/blob/1.6/curio/traps.py">curio/traps.py</a>
+ */
+public sealed interface Trap<R> {
+
+    /** The deadline that never expires. */
+    long NO_DEADLINE = Long.MAX_VALUE;
+
+    /** A trap that may suspend the task; every such trap is a cancellation point. */
+    sealed interface Suspending<R> extends Trap<R> {}
+
+    /** A trap answered at once; it never suspends and is never a cancellation point. */
+    sealed interface Immediate<R> extends Trap<R> {}
+
+    /**
+     * Waits until {@code source} is readable. Curio: {@code _read_wait}.
+     *
+     * @param source the file descriptor to wait on
+     */
+    record ReadWait(Pollable source) implements Suspending<Void> {
+        /** Checks the source. */
+        public ReadWait {
+            Objects.requireNonNull(source, "source");
+        }
+    }
+
+    /**
+     * Waits until {@code source} is writable. Curio: {@code _write_wait}.
+     *
+     * @param source the file descriptor to wait on
+     */
+    record WriteWait(Pollable source) implements Suspending<Void> {
+        /** Checks the source. */
+        public WriteWait {
+            Objects.requireNonNull(source, "source");
+        }
+    }
+
+    /**
+     * Waits until {@code future}, completed by any thread, is done; the caller then reads its outcome.
+     * Abandoning the wait (cancellation, timeout) leaves the future untouched. Curio:
+     * {@code _future_wait}.
+     *
+     * @param future the future to wait for
+     */
+    record FutureWait(CompletableFuture<?> future) implements Suspending<Void> {
+        /** Checks the future. */
+        public FutureWait {
+            Objects.requireNonNull(future, "future");
+        }
+    }
+
+    /**
+     * Sleeps until the kernel clock reads {@code deadlineNanos}; answers the clock on waking. A
+     * deadline that has passed moves the task to the back of the ready queue. Curio: {@code _sleep}.
+     *
+     * @param deadlineNanos when to wake, on the kernel clock
+     */
+    record Sleep(long deadlineNanos) implements Suspending<Long> {}
+
+    /**
+     * Parks the task on {@code queue} until a {@link SchedWake} releases it. Curio:
+     * {@code _scheduler_wait}.
+     *
+     * @param queue the queue to park on
+     * @param state the task state shown while parked, such as {@code "EVENT_WAIT"}
+     */
+    record SchedWait(WaitQueue queue, String state) implements Suspending<Void> {
+        /** Checks the components. */
+        public SchedWait {
+            Objects.requireNonNull(queue, "queue");
+            Objects.requireNonNull(state, "state");
+        }
+    }
+
+    /**
+     * Forgets the kernel's readiness registration of {@code source}, waking any task that waits on
+     * it, before the descriptor is closed. Curio: {@code _io_release}.
+     *
+     * @param source the file descriptor about to be closed
+     */
+    record IoRelease(Pollable source) implements Immediate<Void> {
+        /** Checks the source. */
+        public IoRelease {
+            Objects.requireNonNull(source, "source");
+        }
+    }
+
+    /**
+     * Creates a task that runs {@code body} and puts it on the ready queue. Curio: {@code _spawn}.
+     *
+     * @param body   what the task runs
+     * @param name   the task's name, or empty for a generated one
+     * @param daemon whether the task is a daemon (runs in the background, never joined)
+     * @param <T>    the type of the task's result
+     */
+    record Spawn<T>(Callable<? extends T> body, String name, boolean daemon) implements Immediate<Task<T>> {
+        /** Checks the components. */
+        public Spawn {
+            Objects.requireNonNull(body, "body");
+            Objects.requireNonNull(name, "name");
+        }
+    }
+
+    /**
+     * Requests the cancellation of {@code task} with {@code exception}; the caller waits for the
+     * termination separately. Cancelling a cancelled task does nothing. Curio: {@code _cancel_task}.
+     *
+     * @param task      the task to cancel
+     * @param exception what the task is to receive at its cancellation point: a
+     *                  {@link CancelledException} or an unchecked exception
+     */
+    record CancelTask(Task<?> task, Exception exception) implements Immediate<Void> {
+        /** Checks the components. */
+        public CancelTask {
+            Objects.requireNonNull(task, "task");
+            Objects.requireNonNull(exception, "exception");
+            if (!(exception instanceof CancelledException) && !(exception instanceof RuntimeException)) {
+                throw new IllegalArgumentException(
+                        "cancellation must be a CancelledException or unchecked: " + exception.getClass().getName());
+            }
+        }
+    }
+
+    /**
+     * Wakes up to {@code n} tasks parked on {@code queue}, oldest first; answers how many it woke.
+     * Curio: {@code _scheduler_wake}.
+     *
+     * @param queue the queue whose tasks to wake
+     * @param n     the most tasks to wake
+     */
+    record SchedWake(WaitQueue queue, int n) implements Immediate<Integer> {
+        /** Checks the components. */
+        public SchedWake {
+            Objects.requireNonNull(queue, "queue");
+            if (n < 1) {
+                throw new IllegalArgumentException("n must be positive: " + n);
+            }
+        }
+    }
+
+    /** Answers the kernel running the calling task. Curio: {@code _get_kernel}. */
+    record GetKernel() implements Immediate<Object> {}
+
+    /** Answers the calling task. Curio: {@code _get_current}. */
+    record GetCurrent() implements Immediate<Task<?>> {}
+
+    /**
+     * Arms a timeout for the calling task at {@code deadlineNanos}, unless an earlier one is in force;
+     * answers the deadline in force before, or {@link #NO_DEADLINE}. Curio: {@code _set_timeout}.
+     *
+     * @param deadlineNanos when the timeout expires, on the kernel clock
+     */
+    record SetTimeout(long deadlineNanos) implements Immediate<Long> {}
+
+    /**
+     * Restores the deadline {@code previous} that {@link SetTimeout} answered; answers the clock. A
+     * restored deadline that has already passed fires at the task's next cancellation point, and a
+     * pending timeout of the block being left is dropped. Curio: {@code _unset_timeout}.
+     *
+     * @param previous the deadline to restore, or {@link #NO_DEADLINE}
+     */
+    record UnsetTimeout(long previous) implements Immediate<Long> {}
+
+    /** Answers the kernel clock in nanoseconds. Curio: {@code _clock}. */
+    record Clock() implements Immediate<Long> {}
+}
