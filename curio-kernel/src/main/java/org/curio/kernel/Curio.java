@@ -27,6 +27,8 @@ import org.curio.traps.Traps;
  * {@link IllegalStateException}.
  */
 public final class Curio {
+    private static final Trap.Sleep YIELD = new Trap.Sleep(Long.MIN_VALUE);
+
     private Curio() {}
 
     /**
@@ -116,7 +118,7 @@ public final class Curio {
      * @throws CancelledException if the task is cancelled or times out
      */
     public static void schedule() throws CancelledException {
-        Traps.call(new Trap.Sleep(Long.MIN_VALUE));
+        Traps.call(YIELD);
     }
 
     /**

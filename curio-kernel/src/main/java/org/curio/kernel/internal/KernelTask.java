@@ -57,7 +57,8 @@ public final class KernelTask<T> implements Task<T>, TrapHandler {
     long timeout = Trap.NO_DEADLINE;                      // the deadline in force
     TimerQueue.@Nullable Entry timeoutTimer;
     TimerQueue.@Nullable Entry sleepTimer;
-    @Nullable Runnable sleepCancel;
+    @Nullable KernelTask<?> olderLive;                    // the kernel's list of live tasks
+    @Nullable KernelTask<?> newerLive;
     @Nullable WaitQueue joining;
     @Nullable CompletableFuture<?> future;                // the future being waited for
     @Nullable Trap<?> lastTrap;
@@ -79,8 +80,9 @@ public final class KernelTask<T> implements Task<T>, TrapHandler {
         this.parentId = parent == null ? 0 : parent.id;
         this.body = body;
         this.daemon = daemon;
-        this.name = name.isEmpty() ? "Task-" + id : name;
-        this.coroutine = scheduler.backend.create(this::runBody, this, "curio-" + this.name);
+        this.name = name;                                  // empty: "Task-<id>", made when asked for
+        this.coroutine = scheduler.backend.create(this::runBody, this,
+                scheduler.backend == org.curio.traps.spi.Backend.VIRTUAL ? "curio-" + name() : "");
         if (parent != null && parent.locals != null) {
             this.locals = new HashMap<>(parent.locals);
         }
@@ -125,7 +127,7 @@ public final class KernelTask<T> implements Task<T>, TrapHandler {
 
     @Override
     public String name() {
-        return name;
+        return name.isEmpty() ? "Task-" + id : name;
     }
 
     @Override
@@ -210,7 +212,7 @@ public final class KernelTask<T> implements Task<T>, TrapHandler {
     private T outcome() {
         joined = true;
         if (failure != null) {
-            throw new TaskException("task " + name + " failed: " + failure, failure);
+            throw new TaskException("task " + name() + " failed: " + failure, failure);
         }
         return result;
     }
@@ -244,7 +246,7 @@ public final class KernelTask<T> implements Task<T>, TrapHandler {
 
     @Override
     public String toString() {
-        return "Task(id=" + id + ", name=" + name + ")[" + state + "]";
+        return "Task(id=" + id + ", name=" + name() + ")[" + state + "]";
     }
 
     // ---- kernel and library helpers

@@ -2,9 +2,7 @@ package org.curio.kernel.internal;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -65,7 +63,9 @@ public final class Scheduler {
     private final Idle idle;
     private final ArrayDeque<KernelTask<?>> ready = new ArrayDeque<>();
     private final TimerQueue timers = new TimerQueue();
-    private final Map<Long, KernelTask<?>> tasks = new LinkedHashMap<>();
+    private @Nullable KernelTask<?> oldest;                // live tasks: a list through the tasks
+    private @Nullable KernelTask<?> newest;
+    private int liveTasks;
     private final Poller poller;
     private final IoWaits io;
     private final ConcurrentLinkedQueue<Runnable> handoffs = new ConcurrentLinkedQueue<>();
@@ -218,7 +218,7 @@ public final class Scheduler {
     private void terminate(KernelTask<?> t) {
         t.terminated = true;
         t.state = "TERMINATED";
-        tasks.remove(t.id());
+        unlinkLive(t);
         disarmTimeout(t);
         t.timeout = Trap.NO_DEADLINE;
         boolean joiners = t.joining != null && !t.joining.isEmpty();
@@ -349,7 +349,7 @@ public final class Scheduler {
     private <T> KernelTask<T> newTask(@Nullable KernelTask<?> parent, Callable<? extends T> body, String name,
                                       boolean daemon) {
         KernelTask<T> task = new KernelTask<>(this, parent, body, name, daemon);
-        tasks.put(task.id(), task);
+        linkLive(task);
         reschedule(task);
         for (Activation a : activations) {
             a.created(task);
@@ -366,12 +366,10 @@ public final class Scheduler {
         }
         TimerQueue.Entry timer = t.sleepTimer;
         if (timer == null) {
-            TimerQueue.Entry e = t.sleepTimer = new TimerQueue.Entry(t, true);
-            t.sleepCancel = () -> timers.remove(e);
-            timer = e;
+            timer = t.sleepTimer = new TimerQueue.Entry(timers, t, true);
         }
         timers.arm(timer, deadline);
-        return park(t, t.sleepCancel, "TIME_SLEEP");
+        return park(t, timer, "TIME_SLEEP");
     }
 
     private boolean waitFuture(KernelTask<?> t, CompletableFuture<?> future) {
@@ -444,7 +442,7 @@ public final class Scheduler {
     private void armTimeout(KernelTask<?> t, long deadline) {
         TimerQueue.Entry timer = t.timeoutTimer;
         if (timer == null) {
-            timer = t.timeoutTimer = new TimerQueue.Entry(t, false);
+            timer = t.timeoutTimer = new TimerQueue.Entry(timers, t, false);
         }
         timers.arm(timer, deadline);
         t.timeout = deadline;
@@ -470,14 +468,45 @@ public final class Scheduler {
 
     // ------------------------------------------------------------------ introspection and shutdown
 
+    private void linkLive(KernelTask<?> t) {
+        t.olderLive = newest;
+        if (newest == null) {
+            oldest = t;
+        } else {
+            newest.newerLive = t;
+        }
+        newest = t;
+        liveTasks++;
+    }
+
+    private void unlinkLive(KernelTask<?> t) {
+        if (t.olderLive == null) {
+            oldest = t.newerLive;
+        } else {
+            t.olderLive.newerLive = t.newerLive;
+        }
+        if (t.newerLive == null) {
+            newest = t.olderLive;
+        } else {
+            t.newerLive.olderLive = t.olderLive;
+        }
+        t.olderLive = null;
+        t.newerLive = null;
+        liveTasks--;
+    }
+
     /** {@return the live tasks, oldest first} */
     public List<KernelTask<?>> tasks() {
-        return List.copyOf(tasks.values());
+        List<KernelTask<?>> list = new ArrayList<>(liveTasks);
+        for (KernelTask<?> t = oldest; t != null; t = t.newerLive) {
+            list.add(t);
+        }
+        return list;
     }
 
     /** {@return live tasks, armed timers, fd registrations and pending future waits} */
     public long[] ledger() {
-        return new long[] {tasks.size(), timers.size(), io.registrations(), futureWaiters};
+        return new long[] {liveTasks, timers.size(), io.registrations(), futureWaiters};
     }
 
     /** {@return the kernel clock} */
@@ -488,7 +517,7 @@ public final class Scheduler {
     /** {@return a description of every live task and where it is blocked} */
     public String dump() {
         StringBuilder sb = new StringBuilder();
-        for (KernelTask<?> t : tasks.values()) {
+        for (KernelTask<?> t : tasks()) {
             sb.append("  ").append(t);
             List<StackTraceElement> where = t.where();
             if (!where.isEmpty()) {

@@ -14,17 +14,27 @@ import org.jspecify.annotations.Nullable;
  * side table for the same reason). Entries with equal deadlines fire in the order they were armed.
  */
 final class TimerQueue {
-    /** A timer; {@link #index} is -1 once it has fired or been removed. */
-    static final class Entry {
+    /**
+     * A timer; {@link #index} is -1 once it has fired or been removed. Running it disarms it, so an
+     * entry is its own cancel function.
+     */
+    static final class Entry implements Runnable {
+        final TimerQueue queue;
         final KernelTask<?> task;
         final boolean sleep;                          // a sleep; otherwise a timeout
         long deadline;
         long seq;
         int index = -1;
 
-        Entry(KernelTask<?> task, boolean sleep) {
+        Entry(TimerQueue queue, KernelTask<?> task, boolean sleep) {
+            this.queue = queue;
             this.task = task;
             this.sleep = sleep;
+        }
+
+        @Override
+        public void run() {
+            queue.remove(this);
         }
 
         boolean armed() {

@@ -20,6 +20,10 @@ public final class ContinuationCoroutine extends Coroutine {
      * message that names the cause and the ways out.
      */
     private static final @Nullable Handles HANDLES = Handles.load();
+    // Constant handles for the switch path (the JIT inlines invokeExact on static finals).
+    private static final MethodHandle RUN = HANDLES == null ? null : HANDLES.run;
+    private static final MethodHandle YIELD = HANDLES == null ? null : HANDLES.yield;
+    private static final Object SCOPE = HANDLES == null ? new Object() : HANDLES.scope;
 
     private final Object continuation;
     private final TrapHandler handler;
@@ -54,22 +58,25 @@ public final class ContinuationCoroutine extends Coroutine {
 
     @Override
     public void resume() {
-        TrapHandler previous = Coroutines.swap(handler);
+        Coroutines.Slot slot = Coroutines.slot();
+        TrapHandler previous = slot.handler;
+        slot.handler = handler;
         try {
-            handles().run.invoke(continuation);
+            RUN.invokeExact(continuation);
         } catch (RuntimeException | Error e) {
             throw e;
         } catch (Throwable e) {
             throw new IllegalStateException(e);
         } finally {
-            Coroutines.swap(previous);
+            slot.handler = previous;
         }
     }
 
     @Override
     public void suspend() {
         try {
-            handles().yield.invoke(handles().scope);
+            boolean yielded = (boolean) YIELD.invokeExact(SCOPE);
+            assert yielded;
         } catch (IllegalStateException e) {
             throw pinned(e);
         } catch (RuntimeException | Error e) {

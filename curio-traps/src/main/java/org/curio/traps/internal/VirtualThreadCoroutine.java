@@ -34,7 +34,7 @@ public final class VirtualThreadCoroutine extends Coroutine {
      */
     public VirtualThreadCoroutine(Runnable body, TrapHandler handler, String name) {
         this.thread = Thread.ofVirtual().name(name).unstarted(() -> {
-            Coroutines.swap(handler);
+            Coroutines.slot().handler = handler;
             try {
                 body.run();
             } finally {
