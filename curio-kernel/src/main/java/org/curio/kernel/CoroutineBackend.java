@@ -7,7 +7,7 @@ package org.curio.kernel;
  * <table class="striped">
  *   <caption>Backends</caption>
  *   <tr><th>backend</th><th>needs</th><th>{@code Thread.currentThread()} in a task</th>
- *       <th>trap inside {@code synchronized} or a class initializer</th></tr>
+ *       <th>trap inside a class initializer or under another native frame</th></tr>
  *   <tr><td>{@link #VIRTUAL}</td><td>nothing</td><td>the task's own virtual thread (so
  *       {@code ThreadLocal}s are per task)</td><td>works (the virtual thread may pin its carrier)</td></tr>
  *   <tr><td>{@link #CONTINUATION}</td><td>{@code --add-exports java.base/jdk.internal.vm=org.curio.traps}
@@ -15,6 +15,11 @@ package org.curio.kernel;
  *       (so {@code ThreadLocal}s are shared)</td><td>fails with an {@code IllegalStateException} naming
  *       the cause, before anything is switched</td></tr>
  * </table>
+ *
+ * <p>A trap inside {@code synchronized} works on both backends (since JDK 24 a continuation may yield
+ * while holding a monitor), but the monitor then stays held while other tasks run: another task of the
+ * same kernel that tries to enter it blocks the whole kernel, on either backend. Use curio's locks
+ * between tasks.
  *
  * <p>Use {@link TaskLocal} for per-task values on either backend.
  */

@@ -76,7 +76,8 @@ public final class Debug {
         return new Activation() {
             @Override
             public void terminated(Task<?> task) {
-                Throwable failure = task.exception().orElse(null);
+                // Peek, so that tracing does not count as having looked at the failure.
+                Throwable failure = ((org.curio.kernel.internal.KernelTask<?>) task).peekFailure();
                 if (failure != null && !(failure instanceof CancelledException)) {
                     LOG.log(System.Logger.Level.ERROR, "task crash: " + task, failure);
                 }

@@ -50,9 +50,9 @@ public final class Kernel implements AutoCloseable {
     private final CoroutineBackend backend;
     private final Duration shutdownTimeout;
     private final Object lifecycle = new Object();       // guards running/closed/crashed transitions
-    private boolean running;
+    private boolean running;                             // guarded by lifecycle
     private volatile boolean closed;
-    private boolean crashed;
+    private volatile boolean crashed;
 
     private Kernel(Builder b) {
         this.clock = b.clock;
@@ -147,22 +147,12 @@ public final class Kernel implements AutoCloseable {
     }
 
     private <T> KernelTask<T> enter(Callable<? extends T> main) {
-        synchronized (lifecycle) {
-            return enterLocked(main);
-        }
-    }
-
-    private <T> KernelTask<T> enterLocked(Callable<? extends T> main) {
+        // Checked before the lifecycle lock: on the virtual-thread backend a task runs on its own
+        // thread, and it must get a clear error rather than wait for the run it is part of.
         if (Traps.inTask()) {
             throw new IllegalStateException("Kernel.run cannot be called from inside a curio task");
         }
-        if (closed || crashed) {
-            throw new IllegalStateException("kernel is " + (closed ? "closed" : "crashed") + "; create a new one");
-        }
-        if (running) {
-            throw new IllegalStateException("kernel is already running");
-        }
-        running = true;
+        begin("run");
         try {
             return onLoopThread(() -> scheduler.runMain(main, "main"));
         } catch (IllegalStateException e) {
@@ -171,6 +161,26 @@ public final class Kernel implements AutoCloseable {
             crashed = true;
             throw e;
         } finally {
+            end();
+        }
+    }
+
+    /** Marks the kernel as running; the lock is held for the transition only, never while tasks run. */
+    private void begin(String what) {
+        synchronized (lifecycle) {
+            if (closed || crashed) {
+                throw new IllegalStateException("cannot " + what + ": kernel is " + (closed ? "closed" : "crashed")
+                        + "; create a new one");
+            }
+            if (running) {
+                throw new IllegalStateException("cannot " + what + ": kernel is already running");
+            }
+            running = true;
+        }
+    }
+
+    private void end() {
+        synchronized (lifecycle) {
             running = false;
         }
     }
@@ -216,66 +226,76 @@ public final class Kernel implements AutoCloseable {
      * Cancels every remaining task, newest first, waiting for each, then releases the kernel's
      * resources. Does nothing if the kernel is closed already.
      *
-     * @throws IllegalStateException if some task has not terminated within the shutdown timeout; the
-     *                               message names each and where it is blocked
+     * @throws IllegalStateException if some task has not terminated within the shutdown timeout (the
+     *                               message names each and where it is blocked), or if the caller is a
+     *                               curio task
      */
     @Override
     public void close() {
-        synchronized (lifecycle) {
-            closeLocked();
-        }
-    }
-
-    private void closeLocked() {
-        if (closed) {
-            return;
-        }
-        if (Traps.inTask()) {
+        if (Traps.inTask()) {                            // before the lock, as in enter()
             throw new IllegalStateException("Kernel.close cannot be called from inside a curio task");
+        }
+        synchronized (lifecycle) {
+            if (closed) {
+                return;
+            }
+            if (running) {
+                throw new IllegalStateException("cannot close: kernel is running");
+            }
+            running = true;
         }
         try {
             if (!crashed && !scheduler.tasks().isEmpty()) {
                 shutDownTasks();
             }
         } finally {
-            closed = true;
+            synchronized (lifecycle) {
+                closed = true;
+                running = false;
+            }
             scheduler.close();
         }
     }
 
     private void shutDownTasks() {
-        running = true;
         String[] stuck = new String[1];
         try {
             onLoopThread(() -> scheduler.runMain(() -> {
-                List<KernelTask<?>> remaining = new ArrayList<>(scheduler.tasks());
-                remaining.removeIf(t -> t == scheduler.currentTask());
+                KernelTask<?> self = scheduler.currentTask();
                 try {
+                    // Rounds, newest first: a cleanup may spawn tasks, and they must not survive either.
                     Timeouts.after(shutdownTimeout, () -> {
-                        for (KernelTask<?> t : remaining.reversed()) {
-                            t.cancel();
+                        for (List<KernelTask<?>> left = othersThan(self); !left.isEmpty(); left = othersThan(self)) {
+                            for (KernelTask<?> t : left.reversed()) {
+                                t.cancel();
+                            }
                         }
                     });
                 } catch (TaskTimeoutException e) {
                     StringBuilder sb = new StringBuilder();
-                    for (KernelTask<?> t : remaining) {
-                        if (!t.isTerminated()) {
-                            sb.append("\n  ").append(t);
-                            List<StackTraceElement> where = t.where();
-                            sb.append(where.isEmpty() ? " (no stack)" : " at " + where.getFirst());
-                        }
+                    for (KernelTask<?> t : othersThan(self)) {
+                        sb.append("\n  ").append(t);
+                        List<StackTraceElement> where = t.where();
+                        sb.append(where.isEmpty() ? " (no stack)" : " at " + where.getFirst());
                     }
                     stuck[0] = sb.toString();
                 }
                 return null;
             }, "shutdown"));
-        } finally {
-            running = false;
+        } catch (RuntimeException | Error e) {
+            crashed = true;
+            throw e;
         }
         if (stuck[0] != null) {
             throw new IllegalStateException("kernel shutdown gave up after " + shutdownTimeout
                     + "; tasks still running:" + stuck[0]);
         }
+    }
+
+    private List<KernelTask<?>> othersThan(KernelTask<?> self) {
+        List<KernelTask<?>> tasks = new ArrayList<>(scheduler.tasks());
+        tasks.remove(self);
+        return tasks;
     }
 
     /** {@return what the kernel holds now: live tasks, armed timers, registrations, future waits} */

@@ -370,16 +370,21 @@ public final class TaskGroup implements AutoCloseable {
         KernelTask<?> self = (KernelTask<?>) Curio.currentTask();
         boolean previous = self.allowCancel(false);
         try {
-            List<KernelTask<?>> victims = new ArrayList<>(running);
-            victims.addAll(daemons);
-            for (KernelTask<?> t : victims) {
-                t.requestCancel();
+            // Discussion: a child may spawn into the group while it is being cancelled (in its cleanup
+            // code); such a late task is cancelled in the next round, as curio's join() does, so no
+            // task outlives the group.
+            while (!running.isEmpty() || !daemons.isEmpty()) {
+                List<KernelTask<?>> victims = new ArrayList<>(running);
+                victims.addAll(daemons);
+                for (KernelTask<?> t : victims) {
+                    t.requestCancel();
+                }
+                for (KernelTask<?> t : victims) {
+                    awaitShielded(t);
+                }
+                victims.forEach(running::remove);
+                victims.forEach(daemons::remove);
             }
-            for (KernelTask<?> t : victims) {
-                awaitShielded(t);
-            }
-            running.clear();
-            daemons.clear();
         } finally {
             self.allowCancel(previous);
             joined = true;

@@ -231,8 +231,18 @@ public final class KernelTask<T> implements Task<T>, TrapHandler {
         if (terminated || cancelFunc == null) {
             return List.of();
         }
+        // Discussion: the frames above the trap call (the switch itself, the JDK's parking, which
+        // differ by backend) are plumbing; a task is where the code that issued the trap is.
+        List<StackTraceElement> stack = coroutine.stackTrace();
+        int start = 0;
+        for (int i = 0; i < stack.size(); i++) {
+            if (stack.get(i).getClassName().equals("org.curio.traps.Traps")) {
+                start = i + 1;
+                break;
+            }
+        }
         List<StackTraceElement> frames = new ArrayList<>();
-        for (StackTraceElement frame : coroutine.stackTrace()) {
+        for (StackTraceElement frame : stack.subList(start, stack.size())) {
             String c = frame.getClassName();
             if (c.startsWith("org.curio.traps.internal.") || c.startsWith("org.curio.kernel.internal.")
                     || c.startsWith("jdk.internal.") || c.startsWith("java.lang.VirtualThread")
@@ -259,7 +269,8 @@ public final class KernelTask<T> implements Task<T>, TrapHandler {
         return q;
     }
 
-    @Nullable Throwable failure() {
+    /** {@return the failure of a terminated task, without counting as having looked at it} */
+    public @Nullable Throwable peekFailure() {
         return failure;
     }
 

@@ -225,7 +225,7 @@ public final class Scheduler {
         if (joiners) {
             WaitQueues.wake(t.joining, t.joining.size(), w -> wake((KernelTask<?>) w, null));
         }
-        Throwable failure = t.failure();
+        Throwable failure = t.peekFailure();
         if (failure != null && t != mainTask && !joiners && !t.joined && !(failure instanceof CancelledException)) {
             unjoinedFailures.add(t);
         }
@@ -237,7 +237,7 @@ public final class Scheduler {
     private void reportUnjoinedFailures() {
         for (KernelTask<?> t : unjoinedFailures) {
             if (!t.joined) {
-                LOG.log(System.Logger.Level.ERROR, "task crashed and nobody joined it: " + t, t.failure());
+                LOG.log(System.Logger.Level.ERROR, "task crashed and nobody joined it: " + t, t.peekFailure());
             }
         }
         unjoinedFailures.clear();

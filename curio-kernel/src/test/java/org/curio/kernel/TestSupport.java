@@ -1,0 +1,160 @@
+package org.curio.kernel;
+
+import java.math.BigDecimal;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+import java.util.logging.SimpleFormatter;
+
+import org.curio.traps.CancelledException;
+import org.curio.traps.Trap;
+import org.curio.traps.Traps;
+import org.curio.traps.WaitQueue;
+
+/**
+ * Small task-side tools for the kernel's own tests, which cannot use curio-sync (it sits beside the
+ * kernel): an event, a mailbox, virtual-clock labels for recorded events, and log capture.
+ */
+final class TestSupport {
+    private TestSupport() {}
+
+    /** {@return {@code what} labelled with the kernel clock in seconds, such as {@code "done@1.5"}} */
+    static String at(String what) {
+        return what + "@" + seconds(Timeouts.clock());
+    }
+
+    /** {@return {@code nanos} as seconds without trailing zeros, such as {@code "0.25"}} */
+    static String seconds(long nanos) {
+        return BigDecimal.valueOf(nanos, 9).stripTrailingZeros().toPlainString();
+    }
+
+    /** A one-shot flag tasks can wait for (curio's {@code Event}, built on the same traps). */
+    static final class Event {
+        private final WaitQueue waiters = WaitQueue.barrier();
+        private boolean set;
+
+        /** Sets the flag and wakes every waiter. Never suspends. */
+        void set() {
+            set = true;
+            if (!waiters.isEmpty()) {
+                Traps.call(new Trap.SchedWake(waiters, waiters.size()));
+            }
+        }
+
+        /** Suspends the calling task until the flag is set. */
+        void await() throws CancelledException {
+            if (!set) {
+                Traps.call(new Trap.SchedWait(waiters, "EVENT_WAIT"));
+            }
+        }
+
+        boolean isSet() {
+            return set;
+        }
+    }
+
+    /** An unbounded FIFO queue: put never suspends, get waits while it is empty. */
+    static final class Mailbox<T> {
+        private final ArrayDeque<T> items = new ArrayDeque<>();
+        private final WaitQueue getters = WaitQueue.fifo();
+
+        void put(T item) {
+            items.add(item);
+            if (!getters.isEmpty()) {
+                Traps.call(new Trap.SchedWake(getters, 1));
+            }
+        }
+
+        T get() throws CancelledException {
+            while (items.isEmpty()) {
+                Traps.call(new Trap.SchedWait(getters, "QUEUE_GET"));
+            }
+            return items.remove();
+        }
+    }
+
+    /**
+     * Records what a {@code java.util.logging} logger (the default back end of {@link System.Logger})
+     * receives while open; the logger does not pass the records on to the console meanwhile.
+     */
+    static final class LogCapture implements AutoCloseable {
+        static {
+            // The kernel module does not read java.logging; the tests patched into it need to. The
+            // Handler subclass (Recorder) must not be loaded before this runs, so only Recorder's own
+            // code treats it as a Handler.
+            LogCapture.class.getModule().addReads(ModuleLayer.boot().findModule("java.logging").orElseThrow());
+        }
+
+        private final Recorder recorder;
+
+        private LogCapture(String name) {
+            recorder = new Recorder(Logger.getLogger(name));
+        }
+
+        /** {@return a capture of logger {@code name}} */
+        static LogCapture on(String name) {
+            return new LogCapture(name);
+        }
+
+        /** {@return each record as {@code "LEVEL formatted-message"}, in order} */
+        List<String> messages() {
+            SimpleFormatter formatter = new SimpleFormatter();
+            List<String> list = new ArrayList<>();
+            for (LogRecord r : records()) {
+                list.add(r.getLevel().getName() + " " + formatter.formatMessage(r));
+            }
+            return list;
+        }
+
+        /** {@return the records, in order} */
+        List<LogRecord> records() {
+            return recorder.records();
+        }
+
+        @Override
+        public void close() {
+            recorder.detach();
+        }
+
+        private static final class Recorder extends Handler {
+            private final List<LogRecord> records = new ArrayList<>();
+            private final Logger logger;                  // held strongly while attached
+            private final Level previousLevel;
+            private final boolean previousUseParent;
+
+            Recorder(Logger logger) {
+                this.logger = logger;
+                previousLevel = logger.getLevel();
+                previousUseParent = logger.getUseParentHandlers();
+                logger.setLevel(Level.ALL);
+                logger.setUseParentHandlers(false);
+                logger.addHandler(this);
+            }
+
+            void detach() {
+                logger.removeHandler(this);
+                logger.setLevel(previousLevel);
+                logger.setUseParentHandlers(previousUseParent);
+            }
+
+            synchronized List<LogRecord> records() {
+                return List.copyOf(records);
+            }
+
+            @Override
+            public synchronized void publish(LogRecord record) {
+                records.add(record);
+            }
+
+            @Override
+            public void flush() {}
+
+            @Override
+            public void close() {}
+        }
+    }
+}
