@@ -44,6 +44,11 @@ public final class Kernel implements AutoCloseable {
      * Implementation notes. The public object is a thin shell around Scheduler (internal), which
      * holds all kernel state. run() only chooses the thread the loop runs on and turns the main
      * task's outcome into a return or a throw.
+     *
+     * Discussion: the lifecycle lock is held only while the running/closed flags change, never while
+     * the loop runs tasks. Holding a Java monitor on the loop thread while continuations switch above
+     * it crashed HotSpot's C2-compiled monitor exit (SIGSEGV) in property runs; a clear "already
+     * running" error for a concurrent run() is also only possible this way.
      */
     private final Scheduler scheduler;
     private final KernelClock clock;
