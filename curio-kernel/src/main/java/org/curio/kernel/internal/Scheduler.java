@@ -107,8 +107,8 @@ public final class Scheduler {
         this.idle = idle;
         this.activations = activations.toArray(new Activation[0]);
         this.kernel = kernel;
-        this.poller = Pollers.create();
-        this.poller.ownerTest(this::ownsCurrentThread);
+        this.poller = Pollers.create(this.backend == Backend.VIRTUAL);
+        this.poller.bind(this::ownsCurrentThread, () -> !handoffs.isEmpty());
         this.io = new IoWaits(this, poller);
     }
 

@@ -31,6 +31,7 @@ final class EpollPoller implements Poller {
     private final IoHandler handler;
     private final Context context = new Context();
     private volatile BooleanSupplier ownsCurrentThread = () -> false;
+    private volatile BooleanSupplier hasPendingWork = () -> false;
 
     EpollPoller() {
         handler = EpollIoHandler.newFactory().newHandler(new ThreadAwareExecutor() {
@@ -50,8 +51,9 @@ final class EpollPoller implements Poller {
     }
 
     @Override
-    public void ownerTest(BooleanSupplier test) {
-        ownsCurrentThread = test;
+    public void bind(BooleanSupplier owns, BooleanSupplier pending) {
+        ownsCurrentThread = owns;
+        hasPendingWork = pending;
     }
 
     @Override
@@ -74,10 +76,10 @@ final class EpollPoller implements Poller {
     }
 
     @Override
-    public void poll(long timeoutNanos) {
+    public int poll(long timeoutNanos) {
         context.timeoutNanos = timeoutNanos;
         context.deadline = timeoutNanos > 0 ? System.nanoTime() + timeoutNanos : -1L;
-        handler.run(context);
+        return handler.run(context);
     }
 
     @Override
@@ -97,13 +99,17 @@ final class EpollPoller implements Poller {
     }
 
     /** Tells Netty how long it may block. */
-    private static final class Context implements IoHandlerContext {
+    private final class Context implements IoHandlerContext {
         long timeoutNanos;
         long deadline;
 
+        // Discussion: Netty asks this again after it has marked itself as about to block, and its
+        // wakeup() writes the eventfd only when that mark is set; checking the hand-off queue here
+        // closes the window in which a hand-off would otherwise find the poller "awake" and signal
+        // nothing, just before it blocks.
         @Override
         public boolean canBlock() {
-            return timeoutNanos != 0;
+            return timeoutNanos != 0 && !hasPendingWork.getAsBoolean();
         }
 
         @Override

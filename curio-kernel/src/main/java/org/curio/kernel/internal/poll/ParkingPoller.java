@@ -12,6 +12,7 @@ import java.util.function.BooleanSupplier;
 final class ParkingPoller implements Poller {
     private final AtomicBoolean woken = new AtomicBoolean();
     private volatile Thread waiter;
+    private volatile BooleanSupplier hasPendingWork = () -> false;
 
     @Override
     public Registration register(int fd, Listener listener) throws IOException {
@@ -19,9 +20,9 @@ final class ParkingPoller implements Poller {
     }
 
     @Override
-    public void poll(long timeoutNanos) {
-        if (timeoutNanos == 0 || woken.getAndSet(false)) {
-            return;
+    public int poll(long timeoutNanos) {
+        if (timeoutNanos == 0 || woken.getAndSet(false) || hasPendingWork.getAsBoolean()) {
+            return 0;
         }
         waiter = Thread.currentThread();
         long deadline = System.nanoTime() + timeoutNanos;
@@ -37,6 +38,7 @@ final class ParkingPoller implements Poller {
             }
         }
         waiter = null;
+        return 0;
     }
 
     @Override
@@ -51,8 +53,8 @@ final class ParkingPoller implements Poller {
     }
 
     @Override
-    public void ownerTest(BooleanSupplier ownsCurrentThread) {
-        // Wake-ups always signal.
+    public void bind(BooleanSupplier ownsCurrentThread, BooleanSupplier pending) {
+        hasPendingWork = pending;                       // wake-ups always signal, from any thread
     }
 
     @Override

@@ -39,11 +39,14 @@ public interface Poller extends AutoCloseable {
     Registration register(int fd, Listener listener) throws IOException;
 
     /**
-     * Waits for readiness or a wake-up, reporting edges to their listeners.
+     * Waits for readiness or a wake-up, reporting edges to their listeners. Never blocks while the
+     * bound pending-work test is true, checked after the poller has published that it is about to
+     * block, so a hand-off made just before the wait is never missed.
      *
      * @param timeoutNanos 0 to look without waiting, -1 to wait without limit
+     * @return how many edges were reported
      */
-    void poll(long timeoutNanos);
+    int poll(long timeoutNanos);
 
     /** Interrupts a {@link #poll} in progress, or makes the next one return at once. Any thread. */
     void wakeup();
@@ -52,12 +55,13 @@ public interface Poller extends AutoCloseable {
     boolean supportsIo();
 
     /**
-     * Sets the test that tells whether the calling thread is the kernel's (or one of its running
-     * tasks), on which {@link #wakeup()} need not signal.
+     * Binds the poller to its kernel.
      *
-     * @param ownsCurrentThread the test
+     * @param ownsCurrentThread tells whether the calling thread is the kernel's (or one of its running
+     *                          tasks), on which {@link #wakeup()} need not signal
+     * @param hasPendingWork    tells whether other threads have handed the kernel work; any thread
      */
-    void ownerTest(BooleanSupplier ownsCurrentThread);
+    void bind(BooleanSupplier ownsCurrentThread, BooleanSupplier hasPendingWork);
 
     @Override
     void close();

@@ -6,8 +6,15 @@ import io.netty.channel.epoll.Epoll;
 public final class Pollers {
     private Pollers() {}
 
-    /** {@return Netty's native epoll if it loads here, otherwise a poller without I/O} */
-    public static Poller create() {
-        return Epoll.isAvailable() ? new EpollPoller() : new ParkingPoller();
+    /**
+     * Creates the poller for one kernel.
+     *
+     * @param offloadBlocking whether blocking waits must leave the calling thread (a virtual thread,
+     *                        whose carrier a native wait would pin)
+     * @return Netty's native epoll if it loads here, otherwise a poller without I/O
+     */
+    public static Poller create(boolean offloadBlocking) {
+        Poller poller = Epoll.isAvailable() ? new EpollPoller() : new ParkingPoller();
+        return offloadBlocking ? new OffloadingPoller(poller) : poller;
     }
 }
