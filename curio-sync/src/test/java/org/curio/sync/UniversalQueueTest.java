@@ -1,0 +1,311 @@
+package org.curio.sync;
+
+import static org.curio.sync.SyncHarness.seconds;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.stream.IntStream;
+
+import org.curio.kernel.Curio;
+import org.curio.kernel.Kernel;
+import org.curio.kernel.Timeouts;
+import org.curio.sync.SyncHarness.Events;
+import org.curio.traps.CancelledException;
+import org.curio.traps.Task;
+import org.curio.traps.TaskCancelledException;
+import org.curio.traps.TaskTimeoutException;
+import org.junit.jupiter.api.Test;
+
+/** {@link UniversalQueue}: curio's universal-queue tests, plus the races of reserved items and interrupts. */
+class UniversalQueueTest {
+    private static final int NONE = -1;
+
+    /** Starts {@code body} on a platform thread; the future completes when it ends. */
+    static CompletableFuture<Void> thread(ThrowingRunnable body) {
+        var done = new CompletableFuture<Void>();
+        Thread.ofPlatform().daemon().start(() -> {
+            try {
+                body.run();
+                done.complete(null);
+            } catch (Throwable e) {
+                done.completeExceptionally(e);
+            }
+        });
+        return done;
+    }
+
+    /** A thread body that may throw. */
+    interface ThrowingRunnable {
+        /** Runs the body. */
+        void run() throws Exception;
+    }
+
+    private static void consume(UniversalQueue<Integer> q, List<Integer> into) throws CancelledException {
+        while (true) {
+            int item = q.get();
+            if (item == NONE) {
+                break;
+            }
+            into.add(item);
+            q.taskDone();
+        }
+    }
+
+    /** A new queue is empty and not full. */
+    @Test
+    void basic() {
+        var q = new UniversalQueue<Integer>();
+        assertTrue(q.isEmpty());
+        assertEquals(0, q.size());
+        assertFalse(q.isFull());
+        assertEquals("UniversalQueue[size=0, maxsize=unbounded, getters=0, putters=0]", q.toString());
+    }
+
+    /** A plain thread produces and joins; a task consumes every item in order. */
+    @Test
+    void threadProducerTaskConsumer() throws Exception {
+        List<Integer> result = Collections.synchronizedList(new ArrayList<>());
+        SyncHarness.runVoid(() -> {
+            var q = new UniversalQueue<Integer>();
+            Task<?> t1 = Curio.spawn(() -> consume(q, result));
+            Curio.awaitFuture(thread(() -> {
+                for (int i = 0; i < 10; i++) {
+                    q.put(i);
+                }
+                q.join();
+            }));
+            q.put(NONE);
+            t1.join();
+        });
+        assertEquals(IntStream.range(0, 10).boxed().toList(), result);
+    }
+
+    /** A task produces and joins; a plain thread consumes every item in order. */
+    @Test
+    void taskProducerThreadConsumer() throws Exception {
+        List<Integer> result = Collections.synchronizedList(new ArrayList<>());
+        SyncHarness.runVoid(() -> {
+            var q = new UniversalQueue<Integer>();
+            CompletableFuture<Void> t1 = thread(() -> consume(q, result));
+            Task<?> t2 = Curio.spawn(() -> {
+                for (int i = 0; i < 10; i++) {
+                    q.put(i);
+                    Timeouts.sleep(seconds(0.1));
+                }
+                q.join();
+            });
+            t2.join();
+            q.put(NONE);
+            Curio.awaitFuture(t1);
+        });
+        assertEquals(IntStream.range(0, 10).boxed().toList(), result);
+    }
+
+    /** A consumer whose gets keep timing out still receives every item, in order, from a thread. */
+    @Test
+    void consumerWithTimeoutsLosesNothing() throws Exception {
+        List<Integer> result = Collections.synchronizedList(new ArrayList<>());
+        SyncHarness.runVoid(() -> {
+            var q = new UniversalQueue<Integer>(2);
+            Task<?> t1 = Curio.spawn(() -> {
+                while (true) {
+                    Optional<Integer> item = Timeouts.ignoreAfter(seconds(0.1), q::get);
+                    if (item.isEmpty()) {
+                        continue;
+                    }
+                    if (item.get() == NONE) {
+                        break;
+                    }
+                    result.add(item.get());
+                    q.taskDone();
+                }
+            });
+            Curio.awaitFuture(thread(() -> {
+                for (int i = 0; i < 10; i++) {
+                    q.put(i);
+                }
+                q.join();
+            }));
+            q.put(NONE);
+            t1.join();
+        });
+        assertEquals(IntStream.range(0, 10).boxed().toList(), result);
+    }
+
+    /** Three consumer tasks share a thousand items from a thread; each is received once. */
+    @Test
+    void multipleConsumers() throws Exception {
+        List<Integer> result = Collections.synchronizedList(new ArrayList<>());
+        SyncHarness.runVoid(() -> {
+            var q = new UniversalQueue<Integer>(10);
+            List<Task<?>> consumers = new ArrayList<>();
+            for (int c = 0; c < 3; c++) {
+                consumers.add(Curio.spawn(() -> consume(q, result)));
+            }
+            Curio.awaitFuture(thread(() -> {
+                for (int i = 0; i < 1000; i++) {
+                    q.put(i);
+                }
+                q.join();
+            }));
+            for (int c = 0; c < 3; c++) {
+                q.put(NONE);
+            }
+            for (Task<?> t : consumers) {
+                t.join();
+            }
+        });
+        assertEquals(IntStream.range(0, 1000).boxed().toList(), result.stream().sorted().toList());
+    }
+
+    /** Consumers in three kernels on three threads share a thousand items; each is received once. */
+    @Test
+    void multipleKernels() throws Exception {
+        List<Integer> result = Collections.synchronizedList(new ArrayList<>());
+        var q = new UniversalQueue<Integer>(10);
+        List<CompletableFuture<Void>> kernels = new ArrayList<>();
+        for (int k = 0; k < 3; k++) {
+            kernels.add(thread(() -> {
+                try (Kernel kernel = Kernel.create()) {
+                    kernel.run(() -> consume(q, result));
+                }
+            }));
+        }
+        SyncHarness.runVoid(() -> {
+            Curio.awaitFuture(thread(() -> {
+                for (int i = 0; i < 1000; i++) {
+                    q.put(i);
+                }
+                q.join();
+            }));
+            for (int c = 0; c < 3; c++) {
+                q.put(NONE);
+            }
+        });
+        CompletableFuture.allOf(kernels.toArray(CompletableFuture[]::new)).get();
+        assertEquals(IntStream.range(0, 1000).boxed().toList(), result.stream().sorted().toList());
+    }
+
+    /** A put to a full queue times out and puts nothing. */
+    @Test
+    void putTimeout() throws Exception {
+        SyncHarness.runVoid(() -> {
+            var queue = new UniversalQueue<Integer>(1);
+            queue.put(1);
+            assertThrows(TaskTimeoutException.class, () -> Timeouts.after(seconds(0.1), () -> queue.put(2)));
+            assertEquals(new UniversalQueue.Statistics(1, 1, 0, 0, 1), queue.statistics());
+            assertTrue(queue.isFull());
+        });
+    }
+
+    /** A get whose item is granted in the same tick as its timeout fires loses nothing: the item stays first. */
+    @Test
+    void getGrantedInTheTickOfItsTimeout() throws Exception {
+        var r = new Events();
+        SyncHarness.runVoid(() -> {
+            var queue = new UniversalQueue<String>();
+            Task<?> putter = Curio.spawn(() -> {
+                Timeouts.sleep(seconds(1));               // armed first: runs first at t=1
+                queue.put("x");
+                queue.put("y");
+                r.add("put x, y");
+            });
+            Curio.schedule();
+            Optional<String> got = Timeouts.ignoreAfter(seconds(1), queue::get);
+            r.add("get gave " + got);
+            putter.join();
+            r.add(queue.statistics());
+            r.add("next " + queue.get() + " then " + queue.get());
+        });
+        r.assertEquals("put x, y", "get gave Optional.empty", new UniversalQueue.Statistics(2, 0, 0, 0, 2),
+                "next x then y");
+    }
+
+    /** A getter granted an item and cancelled before it resumes passes the item on to the next getter. */
+    @Test
+    void cancelledGrantedGetterPassesItemOn() throws Exception {
+        var r = new Events();
+        SyncHarness.runVoid(() -> {
+            var queue = new UniversalQueue<String>();
+            Task<?> first = Curio.spawn(() -> {
+                try {
+                    r.add("first got " + queue.get());
+                } catch (TaskCancelledException e) {
+                    r.add("first cancelled");
+                }
+            });
+            Task<?> second = Curio.spawn(() -> r.add("second got " + queue.get()));
+            Curio.schedule();
+            queue.put("x");                               // granted to first, which has not resumed yet
+            first.cancel();
+            second.join();
+        });
+        r.assertEquals("first cancelled", "second got x");
+    }
+
+    /** Thread and task getters are served in the order they began waiting. */
+    @Test
+    void threadAndTaskGettersServedInOrder() throws Exception {
+        var r = new Events();
+        SyncHarness.runVoid(() -> {
+            var queue = new UniversalQueue<String>();
+            CompletableFuture<Void> threadGetter = thread(() -> r.add("thread got " + queue.get()));
+            while (queue.statistics().getters() < 1) {
+                Curio.schedule();
+                Thread.onSpinWait();
+            }
+            Task<?> taskGetter = Curio.spawn(() -> r.add("task got " + queue.get()));
+            Curio.schedule();
+            assertEquals(2, queue.statistics().getters());
+            queue.put("a");
+            Curio.awaitFuture(threadGetter);
+            queue.put("b");
+            taskGetter.join();
+        });
+        r.assertEquals("thread got a", "task got b");
+    }
+
+    /** An interrupted thread stops waiting with TaskCancelledException, its status cleared, taking nothing. */
+    @Test
+    void interruptEndsAThreadsWait() throws Exception {
+        var queue = new UniversalQueue<String>();
+        var outcome = new CompletableFuture<Throwable>();
+        Thread t = Thread.ofPlatform().daemon().start(() -> {
+            try {
+                queue.get();
+                outcome.complete(null);
+            } catch (CancelledException e) {
+                outcome.complete(Thread.currentThread().isInterrupted() ? new AssertionError("still interrupted") : e);
+            }
+        });
+        while (queue.statistics().getters() < 1) {
+            Thread.onSpinWait();
+        }
+        t.interrupt();
+        Throwable e = outcome.get();
+        assertInstanceOf(TaskCancelledException.class, e);
+        assertInstanceOf(InterruptedException.class, e.getCause());
+        assertEquals(0, queue.statistics().getters());
+        assertTrue(queue.tryPut("x"));
+        assertEquals(Optional.of("x"), queue.tryGet());
+    }
+
+    /** Bad use fails at the call: negative maxsize, too many taskDone, null items. */
+    @Test
+    void misuse() {
+        var e = assertThrows(IllegalArgumentException.class, () -> new UniversalQueue<Integer>(-1));
+        assertEquals("UniversalQueue maxsize must not be negative: -1", e.getMessage());
+        var q = new UniversalQueue<Integer>();
+        assertThrows(IllegalStateException.class, q::taskDone);
+        assertThrows(NullPointerException.class, () -> q.put(null));
+        assertThrows(NullPointerException.class, () -> q.tryPut(null));
+    }
+}
