@@ -27,4 +27,12 @@ public abstract sealed class CancelledException extends Exception
     CancelledException(String message) {
         super(message);
     }
+
+    /**
+     * Creates the exception; a cancellation the kernel makes carries no stack trace, because it is made
+     * where the cancellation is requested (another task, the timer queue), not where it is delivered.
+     */
+    CancelledException(String message, boolean writableStackTrace) {
+        super(message, null, true, writableStackTrace);
+    }
 }

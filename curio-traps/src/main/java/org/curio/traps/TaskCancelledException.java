@@ -6,9 +6,12 @@ import java.io.Serial;
 public final class TaskCancelledException extends CancelledException {
     @Serial private static final long serialVersionUID = 1L;
 
-    /** Creates the exception with the default message. */
+    /**
+     * Creates the exception with the default message and, as for every cancellation the kernel makes,
+     * no stack trace: it would show where the cancellation was requested, not where it was delivered.
+     */
     public TaskCancelledException() {
-        super("task cancelled");
+        super("task cancelled", false);
     }
 
     /**

@@ -11,12 +11,13 @@ public final class TaskTimeoutException extends CancelledException {
     private final long clockNanos;
 
     /**
-     * Creates the exception.
+     * Creates the exception, without a stack trace: the kernel makes it when the deadline passes, not
+     * where it is delivered.
      *
      * @param clockNanos the kernel clock when the timeout was delivered
      */
     public TaskTimeoutException(long clockNanos) {
-        super("timeout at kernel clock " + clockNanos + " ns");
+        super("timeout at kernel clock " + clockNanos + " ns", false);
         this.clockNanos = clockNanos;
     }
 

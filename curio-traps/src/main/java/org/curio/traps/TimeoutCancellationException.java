@@ -11,12 +11,13 @@ public final class TimeoutCancellationException extends CancelledException {
     private final long clockNanos;
 
     /**
-     * Creates the exception.
+     * Creates the exception, without a stack trace: the kernel makes it when the deadline passes, not
+     * where it is delivered.
      *
      * @param clockNanos the kernel clock when the outer timeout was delivered
      */
     public TimeoutCancellationException(long clockNanos) {
-        super("outer timeout at kernel clock " + clockNanos + " ns");
+        super("outer timeout at kernel clock " + clockNanos + " ns", false);
         this.clockNanos = clockNanos;
     }
 
