@@ -100,7 +100,7 @@ public final class KernelTask<T> implements Task<T>, TrapHandler {
             try {
                 done.accept(this);
             } catch (RuntimeException | Error e) {
-                Scheduler.LOG.log(System.Logger.Level.ERROR, "task group bookkeeping failed for " + this, e);
+                Scheduler.logSafely("task group bookkeeping failed for " + this, e);
             }
         }
         finished = true;

@@ -241,10 +241,22 @@ public final class Scheduler {
     private void reportUnjoinedFailures() {
         for (KernelTask<?> t : unjoinedFailures) {
             if (!t.joined) {
-                LOG.log(System.Logger.Level.ERROR, "task crashed and nobody joined it: " + t, t.peekFailure());
+                logSafely("task crashed and nobody joined it: " + t, t.peekFailure());
             }
         }
         unjoinedFailures.clear();
+    }
+
+    /**
+     * Logs an error without letting logging break the kernel: the first use of the platform logger
+     * loads classes and data files, which fails when the process is out of file descriptors.
+     */
+    static void logSafely(String message, @Nullable Throwable failure) {
+        try {
+            LOG.log(System.Logger.Level.ERROR, message, failure);
+        } catch (RuntimeException | LinkageError e) {
+            System.err.println("curio: " + message + " (" + failure + "; logging failed: " + e + ")");
+        }
     }
 
     // ------------------------------------------------------------------ traps
