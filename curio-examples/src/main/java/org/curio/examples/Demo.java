@@ -1,8 +1,13 @@
 package org.curio.examples;
 
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Optional;
 
+import org.curio.io.Network;
+import org.curio.io.Socket;
+import org.curio.io.SocketStream;
 import org.curio.kernel.Curio;
 import org.curio.kernel.Kernel;
 import org.curio.kernel.TaskGroup;
@@ -12,8 +17,8 @@ import org.curio.traps.TaskCancelledException;
 import org.curio.traps.TaskTimeoutException;
 
 /**
- * A short curio program that shows tasks, a task group, a timeout and a cancellation, printing
- * what happens, and exits by itself in about two seconds.
+ * A short curio program that shows tasks, a task group, a timeout, a cancellation and an echo server
+ * on real sockets, printing what happens, and exits by itself in about two seconds.
  */
 public final class Demo {
     private Demo() {}
@@ -79,6 +84,33 @@ public final class Demo {
                 Timeouts.sleep(Duration.ofMillis(200));
                 worker.cancel();
                 say(start, "worker terminated, cancelled=" + worker.isCancelled());
+
+                // 5. Real sockets: an echo server on a free loopback port, two clients as tasks.
+                Socket listening = Network.tcpServerSocket("127.0.0.1", 0);
+                int port = ((InetSocketAddress) listening.localAddress()).getPort();
+                Task<Void> server = Curio.spawn(() -> Network.runServer(listening, (client, from) -> {
+                    SocketStream stream = client.asStream();
+                    byte[] line;
+                    while ((line = stream.readLine()).length > 0) {
+                        stream.write(line);
+                    }
+                }));
+                say(start, "echo server listening on 127.0.0.1:" + port);
+                try (TaskGroup clients = TaskGroup.open()) {
+                    for (int i = 1; i <= 2; i++) {
+                        int id = i;
+                        clients.spawn(() -> {
+                            try (SocketStream stream = Network.openConnection("127.0.0.1", port).asStream()) {
+                                stream.write(("hello from client " + id + "\n").getBytes(StandardCharsets.UTF_8));
+                                String echo = new String(stream.readLine(), StandardCharsets.UTF_8).strip();
+                                say(start, "client " + id + " got echo \"" + echo + "\"");
+                            }
+                        });
+                    }
+                    clients.join();
+                }
+                server.cancel();
+                say(start, "echo server stopped, cancelled=" + server.isCancelled());
                 return null;
             });
         }

@@ -33,7 +33,7 @@ class ApiSurfaceTest {
             "org.curio.traps", Set.of("org.curio.traps", "org.curio.traps.spi to org.curio.kernel"),
             "org.curio.kernel", Set.of("org.curio.kernel", "org.curio.kernel.spi"),
             "org.curio.sync", Set.of("org.curio.sync"),
-            "org.curio.io", Set.of(),
+            "org.curio.io", Set.of("org.curio.io"),
             "org.curio.ssl", Set.of(),
             "org.curio.workers", Set.of(),
             "org.curio.examples", Set.of());

@@ -1,8 +1,31 @@
 /**
- * Sockets, streams, files and network helpers for curio tasks.
+ * Sockets, streams, files and network helpers for curio tasks: curio 1.6's I/O layer.
  *
- * <p>This module's public types arrive with its own issue; for now it holds its module descriptor
- * and this description.
+ * <p>Every proxy here wraps a non-blocking file descriptor and reads like ordinary blocking code: a
+ * method tries its system call at once and suspends the calling task only when the call would block,
+ * through the kernel's readiness traps ({@link org.curio.traps.Trap.ReadWait},
+ * {@link org.curio.traps.Trap.WriteWait}). Blocking work that has no readiness (name lookup, files on
+ * disk) runs on a virtual thread while the task waits, so the kernel never blocks.
+ *
+ * <ul>
+ *   <li>{@link org.curio.io.Socket}: TCP over IPv4 and IPv6, UDP, Unix-domain sockets;</li>
+ *   <li>{@link org.curio.io.SocketStream} and {@link org.curio.io.FileStream}: buffered streams with
+ *       read, read exactly, read all, read line, lines and writes, over sockets and over pipes or
+ *       ttys;</li>
+ *   <li>{@link org.curio.io.AsyncFile}: files on disk, curio's {@code aopen};</li>
+ *   <li>{@link org.curio.io.Network}: TCP and Unix servers with a task per client, connections,
+ *       name lookup and a happy-eyeballs connect.</li>
+ * </ul>
+ *
+ * <p><b>Errors.</b> I/O failures are {@link java.io.IOException}s with the JDK's types where one fits
+ * ({@link java.net.ConnectException}, {@link java.net.SocketException} "connection reset by peer",
+ * {@link java.net.BindException}, {@link java.io.EOFException}); cancellation is the checked
+ * {@link org.curio.traps.CancelledException}; misuse is an {@link IllegalArgumentException} at the
+ * call.
+ *
+ * <p><b>Partial progress.</b> A cancelled or timed-out send or write reports exactly how far it got
+ * through the position of the {@link java.nio.ByteBuffer} it was given; a cancelled or timed-out read
+ * of a stream leaves what it had read in the stream's buffer.
  */
 @NullMarked
 package org.curio.io;

@@ -1,0 +1,748 @@
+package org.curio.io;
+
+import java.io.IOException;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.SocketException;
+import java.net.SocketOption;
+import java.net.StandardSocketOptions;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.util.List;
+import java.util.Objects;
+
+import io.netty.channel.ChannelException;
+import io.netty.channel.epoll.LinuxSocket;
+import io.netty.channel.unix.DomainSocketAddress;
+import org.curio.io.internal.Datagrams;
+import org.curio.io.internal.DirectBuffers;
+import org.curio.io.internal.Errno;
+import org.curio.io.internal.Libc;
+import org.curio.io.internal.NativeFd;
+import org.curio.io.internal.SocketOptions;
+import org.curio.traps.CancelledException;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A non-blocking socket whose methods read like blocking ones: each tries its system call at once
+ * and suspends the calling task only when the call would block. TCP over IPv4 and IPv6, UDP, and
+ * Unix-domain stream and datagram sockets. Curio: {@code curio.io.Socket}.
+ *
+ * {@snippet :
+ * try (Socket sock = Socket.open(Socket.Family.INET, Socket.Type.STREAM)) {
+ *     sock.connect(new InetSocketAddress("127.0.0.1", 25000));
+ *     sock.sendAll("hello".getBytes(StandardCharsets.US_ASCII));
+ *     byte[] reply = sock.recv(1000);                 // empty at end of stream
+ * }
+ * }
+ *
+ * <p><b>Partial progress.</b> {@link #sendAll(ByteBuffer)} advances the buffer's position as bytes go
+ * out, so after it returns, fails or is cancelled (a {@link CancelledException} or a timeout) the
+ * position tells exactly how many bytes the kernel accepted. {@link #recvInto(ByteBuffer)} likewise
+ * advances the position by exactly what was received. Use the {@code ByteBuffer} forms when a
+ * cancellation must not lose track of bytes; the {@code byte[]} forms are shorthands.
+ *
+ * <p><b>Cancellation.</b> Every method that may wait declares {@link CancelledException}; it is
+ * thrown only while the task waits for readiness, never after bytes moved in the same call (a
+ * {@code recv} that got data returns it).
+ *
+ * <p><b>Closing.</b> {@link #close()} never suspends. If another task of the kernel is waiting on this
+ * socket, it is woken and fails with a {@link SocketException} ("socket closed"). Any use after close
+ * fails the same way. Close from a task of the kernel that used the socket, so that the kernel drops
+ * its registration; a socket closed elsewhere is forgotten by the kernel when the number is reused or
+ * the kernel closes.
+ *
+ * <p><b>Busy.</b> At most one task may wait to read, and one to write, a socket at a time: a second
+ * reader that would have to wait gets {@link org.curio.traps.ReadResourceBusyException} at once
+ * (likewise for writers), as in curio.
+ *
+ * <p><b>Thread safety.</b> Only tasks of one kernel may use a socket.
+ *
+ * @see <a href="https://github.com/dabeaz/curio/blob/1.6/curio/io.py">curio/io.py</a>
+ */
+public final class Socket implements AutoCloseable {
+    /*
+     * Implementation notes. The descriptor and its kernel identity live in NativeFd (internal), which
+     * holds the retry loops; this class adds addresses, options and socket-only calls over Netty's
+     * LinuxSocket. Addresses cross the boundary as JDK types only (InetSocketAddress,
+     * UnixDomainSocketAddress). The class is curio's whole socket surface (about 400 lines of code);
+     * datagram calls and address conversions live in internal.Datagrams.
+     */
+    private static final int ACCEPT_ADDRESS_BYTES = 26;   // Netty's accept() writes length + address + port
+
+    /** Address families. */
+    public enum Family {
+        /** IPv4 ({@code AF_INET}). */
+        INET,
+        /** IPv6, also reaching IPv4 peers through mapped addresses ({@code AF_INET6}, dual stack). */
+        INET6,
+        /** Unix-domain ({@code AF_UNIX}). */
+        UNIX
+    }
+
+    /** Socket types. */
+    public enum Type {
+        /** A connected byte stream ({@code SOCK_STREAM}): TCP, or a Unix stream socket. */
+        STREAM,
+        /** Datagrams ({@code SOCK_DGRAM}): UDP, or a Unix datagram socket. */
+        DATAGRAM
+    }
+
+    /**
+     * Two sockets connected to each other, from {@link #pair()}; closing the pair closes both.
+     *
+     * @param first  one end
+     * @param second the other end
+     */
+    public record Pair(Socket first, Socket second) implements AutoCloseable {
+        /** Checks the components. */
+        public Pair {
+            Objects.requireNonNull(first, "first");
+            Objects.requireNonNull(second, "second");
+        }
+
+        /** Closes both sockets. Never suspends. */
+        @Override
+        public void close() {
+            first.close();
+            second.close();
+        }
+    }
+
+    private final NativeFd fd;
+    private final LinuxSocket socket;
+    private final Family family;
+    private final Type type;
+    private @Nullable SocketStream stream;
+
+    private Socket(NativeFd fd, LinuxSocket socket, Family family, Type type) {
+        this.fd = fd;
+        this.socket = socket;
+        this.family = family;
+        this.type = type;
+    }
+
+    private static Socket wrap(LinuxSocket socket, Family family, Type type) {
+        return new Socket(NativeFd.ofSocket(socket), socket, family, type);
+    }
+
+    /**
+     * Creates a socket. Never suspends. Curio: {@code socket(family, type)}.
+     *
+     * @param family the address family
+     * @param type   the socket type
+     * @return the socket, non-blocking
+     * @throws IOException if the system refuses (for example, no descriptors left)
+     */
+    public static Socket open(Family family, Type type) throws IOException {
+        Objects.requireNonNull(family, "family");
+        Objects.requireNonNull(type, "type");
+        NativeFd.load();
+        LinuxSocket s;
+        try {
+            s = switch (family) {
+                case INET -> type == Type.STREAM ? LinuxSocket.newSocketStream(false) : LinuxSocket.newSocketDgram(false);
+                case INET6 -> type == Type.STREAM ? LinuxSocket.newSocketStream(true) : LinuxSocket.newSocketDgram(true);
+                case UNIX -> type == Type.STREAM ? LinuxSocket.newSocketDomain() : LinuxSocket.newSocketDomainDgram();
+            };
+        } catch (ChannelException e) {
+            throw Errno.translate("socket", e, null);
+        }
+        return wrap(s, family, type);
+    }
+
+    /**
+     * Creates a pair of connected Unix-domain stream sockets. Never suspends. Curio:
+     * {@code socketpair()}.
+     *
+     * @return the pair
+     * @throws IOException if the system refuses
+     */
+    public static Pair pair() throws IOException {
+        return pair(Type.STREAM);
+    }
+
+    /**
+     * Creates a pair of connected Unix-domain sockets of {@code type}. Never suspends.
+     *
+     * @param type stream or datagram
+     * @return the pair
+     * @throws IOException if the system refuses
+     */
+    public static Pair pair(Type type) throws IOException {
+        Objects.requireNonNull(type, "type");
+        NativeFd.load();
+        int[] fds = Libc.socketpair(type == Type.STREAM ? Libc.SOCK_STREAM : Libc.SOCK_DGRAM);
+        return new Pair(wrap(LinuxSocket.newSocket(fds[0]), Family.UNIX, type),
+                wrap(LinuxSocket.newSocket(fds[1]), Family.UNIX, type));
+    }
+
+    /**
+     * Adopts an open socket descriptor, which this object then owns (closing it closes the
+     * descriptor), and puts it in non-blocking mode. Never suspends. Curio: {@code fromfd}.
+     *
+     * @param fd the descriptor, for example from {@link #detach()}
+     * @return the socket
+     * @throws IOException if {@code fd} is not an open socket of a supported family and type (the
+     *                     descriptor then stays the caller's)
+     */
+    public static Socket fromFd(int fd) throws IOException {
+        if (fd < 0) {
+            throw new IllegalArgumentException("fd must not be negative: " + fd);
+        }
+        NativeFd.load();
+        Libc.setNonBlocking(fd);
+        LinuxSocket s;
+        int domain;
+        int kind;
+        try {
+            s = LinuxSocket.newSocket(fd);
+            domain = s.getIntOpt(1, 39);        // SOL_SOCKET, SO_DOMAIN
+            kind = s.getIntOpt(1, 3);           // SOL_SOCKET, SO_TYPE
+        } catch (ChannelException | IOException e) {
+            throw Errno.translate("fromFd", e, null);
+        }
+        Family family = switch (domain) {
+            case 2 -> Family.INET;
+            case 10 -> Family.INET6;
+            case 1 -> Family.UNIX;
+            default -> throw new IOException("unsupported address family " + domain + " of fd " + fd);
+        };
+        Type type = switch (kind) {
+            case 1 -> Type.STREAM;
+            case 2 -> Type.DATAGRAM;
+            default -> throw new IOException("unsupported socket type " + kind + " of fd " + fd);
+        };
+        return wrap(s, family, type);
+    }
+
+    /** {@return the address family} */
+    public Family family() {
+        return family;
+    }
+
+    /** {@return the socket type} */
+    public Type type() {
+        return type;
+    }
+
+    /** {@return the descriptor number, or -1 once closed or detached} Curio: {@code fileno()}. */
+    public int fd() {
+        return fd.fd();
+    }
+
+    /** {@return whether the socket is open} */
+    public boolean isOpen() {
+        return fd.isOpen();
+    }
+
+    // ------------------------------------------------------------------ addresses and connections
+
+    /**
+     * Binds the socket to a local address. Never suspends. A Unix-domain address must not name an
+     * existing file.
+     *
+     * @param local an {@link InetSocketAddress} (port 0 picks a free port; a wildcard address binds
+     *              every interface) or a {@link UnixDomainSocketAddress}
+     * @throws java.net.BindException    if the address is in use or cannot be assigned
+     * @throws IOException               if the socket is closed or the system refuses
+     * @throws IllegalArgumentException  if the address does not fit the socket's family or is unresolved
+     */
+    public void bind(SocketAddress local) throws IOException {
+        SocketAddress address = checkAddress(local, "bind");
+        fd.ensureOpen();
+        if (address instanceof UnixDomainSocketAddress u && !u.getPath().toString().isEmpty()
+                && Files.exists(u.getPath(), LinkOption.NOFOLLOW_LINKS)) {
+            throw Errno.fromErrno("bind", Errno.EADDRINUSE, address);
+        }
+        try {
+            socket.bind(Datagrams.toNetty(address));
+        } catch (IOException | ChannelException e) {
+            throw Errno.translate("bind", e, address);
+        }
+    }
+
+    /**
+     * Marks the socket as accepting connections, with a backlog of 128. Never suspends.
+     *
+     * @throws IOException if the socket is closed, unbound, or not a stream socket
+     */
+    public void listen() throws IOException {
+        listen(128);
+    }
+
+    /**
+     * Marks the socket as accepting connections. Never suspends.
+     *
+     * @param backlog how many connections may wait to be accepted
+     * @throws IOException if the socket is closed or the system refuses
+     */
+    public void listen(int backlog) throws IOException {
+        fd.ensureOpen();
+        try {
+            socket.listen(backlog);
+        } catch (IOException | ChannelException e) {
+            throw Errno.translate("listen", e, null);
+        }
+    }
+
+    /**
+     * Suspends the calling task until a connection arrives, and returns it. The peer's address is
+     * {@link #remoteAddress()} of the result. Curio: {@code accept()}.
+     *
+     * @return the connected socket, non-blocking and close-on-exec
+     * @throws IOException        if the socket is closed, not listening, or the system refuses (for
+     *                            example, no descriptors left)
+     * @throws CancelledException if the task is cancelled or times out while waiting
+     */
+    public Socket accept() throws IOException, CancelledException {
+        byte[] address = new byte[ACCEPT_ADDRESS_BYTES];
+        while (true) {
+            fd.ensureOpen();
+            int client;
+            try {
+                client = socket.accept(address);
+            } catch (IOException | ChannelException e) {
+                throw Errno.translate("accept", e, null);
+            }
+            if (client >= 0) {
+                return adopt(client);
+            }
+            fd.awaitReadable();
+        }
+    }
+
+    private Socket adopt(int client) throws IOException {
+        try {
+            return wrap(LinuxSocket.newSocket(client), family, type);
+        } catch (ChannelException e) {
+            new io.netty.channel.unix.FileDescriptor(client).close();
+            throw Errno.translate("accept", e, null);
+        }
+    }
+
+    /**
+     * Suspends the calling task until the socket is connected to {@code remote}. An unresolved
+     * {@link InetSocketAddress} is resolved first, off the kernel thread; the first address of the
+     * socket's family is used. For datagram sockets this sets the default destination. Curio:
+     * {@code connect()}.
+     *
+     * @param remote where to connect
+     * @throws java.net.ConnectException if the connection is refused or times out
+     * @throws IOException               if the socket is closed, the name is unknown, or the system
+     *                                   refuses
+     * @throws CancelledException        if the task is cancelled or times out while waiting; the socket
+     *                                   is then in an unspecified state and should be closed
+     */
+    public void connect(SocketAddress remote) throws IOException, CancelledException {
+        Objects.requireNonNull(remote, "remote");
+        SocketAddress address = remote;
+        if (remote instanceof InetSocketAddress inet && inet.isUnresolved() && family != Family.UNIX) {
+            address = resolve(inet);
+        }
+        address = checkAddress(address, "connect");
+        fd.ensureOpen();
+        boolean connected;
+        try {
+            connected = socket.connect(Datagrams.toNetty(address));
+        } catch (IOException | ChannelException e) {
+            throw Errno.translate("connect", e, address);
+        }
+        while (!connected) {
+            fd.awaitWritable();
+            int error;
+            try {
+                error = socket.getSoError();
+            } catch (IOException | ChannelException e) {
+                throw Errno.translate("connect", e, address);
+            }
+            if (error != 0) {
+                throw Errno.fromErrno("connect", error, address);
+            }
+            connected = isConnected();
+        }
+    }
+
+    private boolean isConnected() {
+        return family == Family.UNIX ? socket.remoteDomainSocketAddress() != null : socket.remoteAddress() != null;
+    }
+
+    private InetSocketAddress resolve(InetSocketAddress unresolved) throws IOException, CancelledException {
+        List<InetAddress> all = Network.lookup(unresolved.getHostString());
+        for (InetAddress a : all) {
+            if (family == Family.INET6 || a instanceof Inet4Address) {
+                return new InetSocketAddress(a, unresolved.getPort());
+            }
+        }
+        throw new java.net.UnknownHostException("no " + family + " address for " + unresolved.getHostString());
+    }
+
+    /**
+     * {@return the local address}: an {@link InetSocketAddress}, or a {@link UnixDomainSocketAddress}
+     * (empty path if unnamed). Never suspends.
+     *
+     * @throws IOException if the socket is closed
+     */
+    public SocketAddress localAddress() throws IOException {
+        fd.ensureOpen();
+        if (family == Family.UNIX) {
+            DomainSocketAddress a = socket.localDomainSocketAddress();
+            return UnixDomainSocketAddress.of(a == null ? "" : a.path());
+        }
+        InetSocketAddress a = socket.localAddress();
+        if (a == null) {
+            throw new SocketException("local address unavailable");
+        }
+        return Datagrams.plain(a);
+    }
+
+    /**
+     * {@return the peer's address} Never suspends.
+     *
+     * @throws IOException if the socket is closed or not connected
+     */
+    public SocketAddress remoteAddress() throws IOException {
+        fd.ensureOpen();
+        if (family == Family.UNIX) {
+            DomainSocketAddress a = socket.remoteDomainSocketAddress();
+            if (a == null) {
+                throw new SocketException("socket is not connected");
+            }
+            return UnixDomainSocketAddress.of(a.path());
+        }
+        InetSocketAddress a = socket.remoteAddress();
+        if (a == null) {
+            throw new SocketException("socket is not connected");
+        }
+        return Datagrams.plain(a);
+    }
+
+    // ------------------------------------------------------------------ data
+
+    /**
+     * Suspends the calling task until some bytes arrive, and returns at most {@code maxBytes} of them.
+     * Curio: {@code recv()}.
+     *
+     * @param maxBytes the most to return; not negative
+     * @return the bytes; empty at end of stream (or for an empty datagram)
+     * @throws IOException        if the socket is closed or reset, or the call fails
+     * @throws CancelledException if the task is cancelled or times out while waiting
+     */
+    public byte[] recv(int maxBytes) throws IOException, CancelledException {
+        checkCount(maxBytes, "maxBytes");
+        if (maxBytes == 0) {
+            fd.ensureOpen();
+            return new byte[0];
+        }
+        return fd.readBytes(maxBytes);
+    }
+
+    /**
+     * Suspends the calling task until some bytes arrive, and puts as many as fit into {@code dst},
+     * advancing its position. Curio: {@code recv_into()}.
+     *
+     * @param dst where to put the bytes
+     * @return the count; -1 at end of stream (0 for an empty datagram, or if {@code dst} is full)
+     * @throws IOException        if the socket is closed or reset, or the call fails
+     * @throws CancelledException if the task is cancelled or times out while waiting
+     */
+    public int recvInto(ByteBuffer dst) throws IOException, CancelledException {
+        Objects.requireNonNull(dst, "dst");
+        int n = fd.read(dst);
+        return n == NativeFd.EOF && type == Type.DATAGRAM ? 0 : n;
+    }
+
+    /**
+     * Suspends the calling task until a datagram arrives, and returns it, truncated to
+     * {@code maxBytes}. Curio: {@code recvfrom()}.
+     *
+     * @param maxBytes the most bytes to keep; positive
+     * @return the datagram and its sender
+     * @throws IOException        if the socket is closed or the call fails
+     * @throws CancelledException if the task is cancelled or times out while waiting
+     */
+    public Datagram recvFrom(int maxBytes) throws IOException, CancelledException {
+        checkCount(maxBytes, "maxBytes");
+        ByteBuffer dst = ByteBuffer.allocate(Math.min(maxBytes, DirectBuffers.SIZE));
+        SocketAddress sender = recvFromInto(dst);
+        return new Datagram(java.util.Arrays.copyOf(dst.array(), dst.position()), sender);
+    }
+
+    /**
+     * Suspends the calling task until a datagram arrives, puts as much of it as fits into
+     * {@code dst} (advancing its position) and returns its sender. Curio: {@code recvfrom_into()}.
+     *
+     * @param dst where to put the bytes
+     * @return the sender
+     * @throws IOException        if the socket is closed or the call fails
+     * @throws CancelledException if the task is cancelled or times out while waiting
+     */
+    public SocketAddress recvFromInto(ByteBuffer dst) throws IOException, CancelledException {
+        Objects.requireNonNull(dst, "dst");
+        while (true) {
+            fd.ensureOpen();
+            SocketAddress sender = Datagrams.tryRecvFrom(socket, family == Family.UNIX, dst);
+            if (sender != null) {
+                return sender;
+            }
+            fd.awaitReadable();
+        }
+    }
+
+    /**
+     * Suspends the calling task until some of {@code data} has been sent, and returns how much.
+     * Curio: {@code send()}.
+     *
+     * @param data the bytes
+     * @return the count sent (0 if {@code data} is empty)
+     * @throws IOException        if the socket is closed or reset, or the call fails
+     * @throws CancelledException if the task is cancelled or times out while waiting
+     */
+    public int send(byte[] data) throws IOException, CancelledException {
+        return send(ByteBuffer.wrap(Objects.requireNonNull(data, "data")));
+    }
+
+    /**
+     * Suspends the calling task until some of {@code src} has been sent, advancing its position.
+     *
+     * @param src the bytes
+     * @return the count sent (0 if {@code src} is empty)
+     * @throws IOException        if the socket is closed or reset, or the call fails
+     * @throws CancelledException if the task is cancelled or times out while waiting
+     */
+    public int send(ByteBuffer src) throws IOException, CancelledException {
+        return fd.write(Objects.requireNonNull(src, "src"));
+    }
+
+    /**
+     * Suspends the calling task until all of {@code data} has been sent. Use
+     * {@link #sendAll(ByteBuffer)} to learn how much went out if it is cancelled. Curio:
+     * {@code sendall()}.
+     *
+     * @param data the bytes
+     * @throws IOException        if the socket is closed or reset, or the call fails
+     * @throws CancelledException if the task is cancelled or times out while waiting
+     */
+    public void sendAll(byte[] data) throws IOException, CancelledException {
+        fd.writeAll(ByteBuffer.wrap(Objects.requireNonNull(data, "data")));
+    }
+
+    /**
+     * Suspends the calling task until every remaining byte of {@code src} has been sent. The position
+     * of {@code src} advances as bytes go out: when this method returns, fails or is cancelled, it
+     * tells exactly how many were sent.
+     *
+     * @param src the bytes
+     * @throws IOException        if the socket is closed or reset, or the call fails
+     * @throws CancelledException if the task is cancelled or times out while waiting
+     */
+    public void sendAll(ByteBuffer src) throws IOException, CancelledException {
+        fd.writeAll(Objects.requireNonNull(src, "src"));
+    }
+
+    /**
+     * Suspends the calling task until {@code data} has been sent as one datagram to {@code target}.
+     * Curio: {@code sendto()}.
+     *
+     * @param data   the bytes
+     * @param target the destination
+     * @return the count sent
+     * @throws IOException              if the socket is closed or the call fails
+     * @throws CancelledException       if the task is cancelled or times out while waiting
+     * @throws IllegalArgumentException if the address does not fit the socket's family or is unresolved
+     */
+    public int sendTo(byte[] data, SocketAddress target) throws IOException, CancelledException {
+        return sendTo(ByteBuffer.wrap(Objects.requireNonNull(data, "data")), target);
+    }
+
+    /**
+     * Suspends the calling task until the remaining bytes of {@code src} have been sent as one
+     * datagram to {@code target}, advancing its position.
+     *
+     * @param src    the bytes, at most 64 KiB
+     * @param target the destination
+     * @return the count sent
+     * @throws IOException              if the socket is closed or the call fails
+     * @throws CancelledException       if the task is cancelled or times out while waiting
+     * @throws IllegalArgumentException if the address does not fit the socket's family or is unresolved
+     */
+    public int sendTo(ByteBuffer src, SocketAddress target) throws IOException, CancelledException {
+        Objects.requireNonNull(src, "src");
+        SocketAddress address = checkAddress(target, "sendto");
+        if (src.remaining() > DirectBuffers.SIZE) {
+            throw new IllegalArgumentException("datagram too large: " + src.remaining() + " bytes");
+        }
+        while (true) {
+            fd.ensureOpen();
+            int n = Datagrams.trySendTo(socket, src, address);
+            if (n > 0 || !src.hasRemaining()) {
+                return n;
+            }
+            fd.awaitWritable();
+        }
+    }
+
+    /**
+     * Suspends the calling task until the socket is readable: data, end of stream, an error, or (for
+     * a listening socket) a connection is waiting.
+     *
+     * @throws IOException        if the socket is closed before or while waiting
+     * @throws CancelledException if the task is cancelled or times out while waiting
+     */
+    public void waitReadable() throws IOException, CancelledException {
+        fd.awaitReadable();
+    }
+
+    /**
+     * Suspends the calling task until the socket is writable (or has failed).
+     *
+     * @throws IOException        if the socket is closed before or while waiting
+     * @throws CancelledException if the task is cancelled or times out while waiting
+     */
+    public void waitWritable() throws IOException, CancelledException {
+        fd.awaitWritable();
+    }
+
+    // ------------------------------------------------------------------ shutdown, options, close
+
+    /**
+     * Shuts down the sending side: the peer reads end of stream after the bytes already sent.
+     * Never suspends.
+     *
+     * @throws IOException if the socket is closed or not connected
+     */
+    public void shutdownOutput() throws IOException {
+        shutdown(false, true);
+    }
+
+    /**
+     * Shuts down the receiving side: later reads return end of stream. Never suspends.
+     *
+     * @throws IOException if the socket is closed or not connected
+     */
+    public void shutdownInput() throws IOException {
+        shutdown(true, false);
+    }
+
+    private void shutdown(boolean read, boolean write) throws IOException {
+        fd.ensureOpen();
+        try {
+            socket.shutdown(read, write);
+        } catch (IOException | ChannelException e) {
+            throw Errno.translate("shutdown", e, null);
+        }
+    }
+
+    /**
+     * Sets a socket option. Never suspends. Supported: {@link StandardSocketOptions#SO_REUSEADDR},
+     * {@code SO_REUSEPORT}, {@code TCP_NODELAY}, {@code SO_KEEPALIVE}, {@code SO_RCVBUF},
+     * {@code SO_SNDBUF}, {@code SO_LINGER} (negative: off), {@code SO_BROADCAST} and {@code IP_TOS}.
+     *
+     * @param option the option
+     * @param value  its value
+     * @param <T>    the value type
+     * @throws IOException                   if the socket is closed or the system refuses
+     * @throws UnsupportedOperationException if the option is not supported
+     */
+    public <T> void setOption(SocketOption<T> option, T value) throws IOException {
+        Objects.requireNonNull(option, "option");
+        Objects.requireNonNull(value, "value");
+        fd.ensureOpen();
+        try {
+            SocketOptions.set(socket, option, value);
+        } catch (IOException | ChannelException e) {
+            throw Errno.translate("setsockopt " + option.name(), e, null);
+        }
+    }
+
+    /**
+     * Reads a socket option. Never suspends. See {@link #setOption} for the supported options.
+     *
+     * @param option the option
+     * @param <T>    the value type
+     * @return its value
+     * @throws IOException                   if the socket is closed or the system refuses
+     * @throws UnsupportedOperationException if the option is not supported
+     */
+    public <T> T option(SocketOption<T> option) throws IOException {
+        Objects.requireNonNull(option, "option");
+        fd.ensureOpen();
+        try {
+            return SocketOptions.get(socket, option);
+        } catch (IOException | ChannelException e) {
+            throw Errno.translate("getsockopt " + option.name(), e, null);
+        }
+    }
+
+    /**
+     * {@return a buffered stream over this socket, the same one on every call} Closing it closes the
+     * socket. Curio: {@code as_stream()}.
+     */
+    public SocketStream asStream() {
+        if (stream == null) {
+            stream = new SocketStream(this, fd);
+        }
+        return stream;
+    }
+
+    /**
+     * Gives up the descriptor without closing it; this socket is closed afterwards. Never suspends.
+     * Curio: {@code detach()}.
+     *
+     * @return the descriptor number, now owned by the caller (see {@link #fromFd(int)})
+     * @throws IOException if the socket is closed already
+     */
+    public int detach() throws IOException {
+        return fd.detach();
+    }
+
+    /**
+     * Closes the socket. A task of this kernel that waits on it wakes and fails with
+     * {@link SocketException} ("socket closed"). Never suspends; does nothing if closed already.
+     */
+    @Override
+    public void close() {
+        fd.close();
+    }
+
+    @Override
+    public String toString() {
+        return "Socket[" + family + " " + type + ", " + fd + "]";
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    private static void checkCount(int n, String name) {
+        if (n < 0) {
+            throw new IllegalArgumentException(name + " must not be negative: " + n);
+        }
+    }
+
+    private SocketAddress checkAddress(SocketAddress address, String operation) {
+        Objects.requireNonNull(address, "address");
+        if (family == Family.UNIX) {
+            if (!(address instanceof UnixDomainSocketAddress)) {
+                throw new IllegalArgumentException("a UNIX socket needs a UnixDomainSocketAddress for " + operation
+                        + ": " + address);
+            }
+            return address;
+        }
+        if (!(address instanceof InetSocketAddress inet)) {
+            throw new IllegalArgumentException("an " + family + " socket needs an InetSocketAddress for "
+                    + operation + ": " + address);
+        }
+        if (inet.isUnresolved()) {
+            throw new IllegalArgumentException("unresolved address for " + operation + ": " + inet
+                    + " (resolve it with Network.lookup)");
+        }
+        if (family == Family.INET && !(inet.getAddress() instanceof Inet4Address)) {
+            throw new IllegalArgumentException("an INET socket cannot use an IPv6 address for " + operation
+                    + ": " + inet);
+        }
+        return inet;
+    }
+}
