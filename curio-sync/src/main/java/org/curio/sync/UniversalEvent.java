@@ -69,17 +69,7 @@ public final class UniversalEvent {
         } finally {
             mutex.unlock();
         }
-        try {
-            Waits.await(w, "UniversalEvent.await");
-        } catch (CancelledException | RuntimeException e) {
-            mutex.lock();
-            try {
-                waiters.remove(w);
-            } finally {
-                mutex.unlock();
-            }
-            throw e;
-        }
+        Waits.awaitOrLeave(w, "UniversalEvent.await", mutex, waiters);
     }
 
     /** Sets the event and wakes every waiter. Never waits. */

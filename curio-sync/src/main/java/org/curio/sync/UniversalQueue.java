@@ -241,17 +241,7 @@ public final class UniversalQueue<E> {
         } finally {
             mutex.unlock();
         }
-        try {
-            Waits.await(w, "UniversalQueue.join");
-        } catch (CancelledException | RuntimeException e) {
-            mutex.lock();
-            try {
-                joiners.remove(w);
-            } finally {
-                mutex.unlock();
-            }
-            throw e;
-        }
+        Waits.awaitOrLeave(w, "UniversalQueue.join", mutex, joiners);
     }
 
     // ---- guarded by mutex

@@ -116,27 +116,13 @@ public final class UniversalResult<T> {
                 mutex.unlock();
             }
             if (w != null) {
-                awaitSet(w);
+                Waits.awaitOrLeave(w, "UniversalResult.unwrap", mutex, waiters);
             }
         }
         if (exception != null) {
             throw new ExecutionException(exception);
         }
         return Objects.requireNonNull(value);
-    }
-
-    private void awaitSet(Waiter w) throws CancelledException {
-        try {
-            Waits.await(w, "UniversalResult.unwrap");
-        } catch (CancelledException | RuntimeException e) {
-            mutex.lock();
-            try {
-                waiters.remove(w);
-            } finally {
-                mutex.unlock();
-            }
-            throw e;
-        }
     }
 
     /** {@return a consistent snapshot of the result's state} Never waits. */

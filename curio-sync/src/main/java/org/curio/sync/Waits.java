@@ -2,6 +2,7 @@ package org.curio.sync;
 
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.locks.ReentrantLock;
 
 import org.curio.traps.CancelledException;
 import org.curio.traps.TaskCancelledException;
@@ -51,6 +52,32 @@ final class Waits {
             throw c;
         } catch (ExecutionException e) {
             throw new IllegalStateException("waiter completed exceptionally", e); // never: we complete normally
+        }
+    }
+
+    /**
+     * Waits like {@link #await}, for a waiter that needs no hand-back when the wait is abandoned (an
+     * event, a result, a join): on cancellation or failure it is taken off {@code list}, under
+     * {@code mutex}, before the exception leaves.
+     *
+     * @param waiter the waiter, linked into {@code list}
+     * @param what   the primitive and method, for the message of an interrupted thread
+     * @param mutex  the lock that guards {@code list}
+     * @param list   the list the waiter is on
+     * @throws CancelledException if the task is cancelled or times out, or the thread is interrupted
+     */
+    static void awaitOrLeave(Waiter waiter, String what, ReentrantLock mutex, WaiterList list)
+            throws CancelledException {
+        try {
+            await(waiter, what);
+        } catch (CancelledException | RuntimeException e) {
+            mutex.lock();
+            try {
+                list.remove(waiter);
+            } finally {
+                mutex.unlock();
+            }
+            throw e;
         }
     }
 
