@@ -59,7 +59,4 @@ final class Harness {
         }
     }
 
-    static void assertSameList(List<?> expected, List<?> actual) {
-        assertEquals(expected, actual);
-    }
 }

@@ -121,7 +121,4 @@ final class SyncHarness {
     }
 
     /** Asserts that two lists are equal, element by element. */
-    static void assertSameList(List<?> expected, List<?> actual) {
-        assertEquals(expected, actual);
-    }
 }

@@ -274,10 +274,6 @@ public final class KernelTask<T> implements Task<T>, TrapHandler {
         return failure;
     }
 
-    /** {@return the deadline stack of the task's open timeout blocks} */
-    public long[] deadlines() {
-        return deadlines == null ? new long[0] : java.util.Arrays.copyOf(deadlines, deadlineCount);
-    }
 
     /** Pushes the deadline of a timeout block being entered. */
     public void pushDeadline(long deadline) {
@@ -381,13 +377,5 @@ public final class KernelTask<T> implements Task<T>, TrapHandler {
         }
     }
 
-    /** {@return the kernel object that runs this task} */
-    public Scheduler scheduler() {
-        return scheduler;
-    }
 
-    /** Marks that the outcome has been looked at, so an unnoticed crash is not reported. */
-    public void markJoined() {
-        joined = true;
-    }
 }

@@ -540,10 +540,6 @@ public final class Scheduler {
         return new long[] {liveTasks, timers.size(), io.registrations(), futureWaiters};
     }
 
-    /** {@return the kernel clock} */
-    public long now() {
-        return clock.nanoTime();
-    }
 
     /** {@return a description of every live task and where it is blocked} */
     public String dump() {

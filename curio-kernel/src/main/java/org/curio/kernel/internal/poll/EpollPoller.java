@@ -88,11 +88,6 @@ final class EpollPoller implements Poller {
     }
 
     @Override
-    public boolean supportsIo() {
-        return true;
-    }
-
-    @Override
     public void close() {
         handler.prepareToDestroy();
         handler.destroy();

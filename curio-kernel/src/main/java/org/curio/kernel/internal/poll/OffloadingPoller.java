@@ -107,11 +107,6 @@ final class OffloadingPoller implements Poller {
     }
 
     @Override
-    public boolean supportsIo() {
-        return delegate.supportsIo();
-    }
-
-    @Override
     public void bind(BooleanSupplier ownsCurrentThread, BooleanSupplier hasPendingWork) {
         delegate.bind(ownsCurrentThread, hasPendingWork);
     }

@@ -48,11 +48,6 @@ final class ParkingPoller implements Poller {
     }
 
     @Override
-    public boolean supportsIo() {
-        return false;
-    }
-
-    @Override
     public void bind(BooleanSupplier ownsCurrentThread, BooleanSupplier pending) {
         hasPendingWork = pending;                       // wake-ups always signal, from any thread
     }

@@ -51,9 +51,6 @@ public interface Poller extends AutoCloseable {
     /** Interrupts a {@link #poll} in progress, or makes the next one return at once. Any thread. */
     void wakeup();
 
-    /** {@return whether this poller can wait for file descriptors} */
-    boolean supportsIo();
-
     /**
      * Binds the poller to its kernel.
      *
