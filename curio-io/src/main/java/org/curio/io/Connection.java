@@ -1,0 +1,136 @@
+package org.curio.io;
+
+import java.io.IOException;
+import java.net.SocketAddress;
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+import java.util.Objects;
+
+import org.curio.traps.CancelledException;
+
+/**
+ * A connected, two-way byte stream: what protocol code reads and writes, whatever carries the bytes.
+ * A connected stream {@link Socket} is one; so are the streams of a {@link MemoryNetwork}, which
+ * let a protocol be tested end to end without a network.
+ *
+ * {@snippet :
+ * static void echo(Connection client) throws IOException, CancelledException {
+ *     ByteStream stream = client.asStream();
+ *     stream.forEachLine(stream::write);
+ * }
+ * }
+ *
+ * <p><b>Partial progress.</b> {@link #recvInto(ByteBuffer)}, {@link #send(ByteBuffer)} and
+ * {@link #sendAll(ByteBuffer)} advance the buffer's position by exactly what moved, so after a
+ * cancellation or timeout the position tells how many bytes went or came.
+ *
+ * <p><b>Cancellation.</b> Methods that may wait declare {@link CancelledException}; it is thrown only
+ * while the task waits, never after bytes moved in the same call.
+ *
+ * <p><b>Thread safety.</b> Only tasks of one kernel may use a connection; at most one task may
+ * wait to receive, and one to send, at a time.
+ */
+public interface Connection extends AutoCloseable {
+    /**
+     * Suspends the calling task until some bytes arrive, and puts as many as fit into {@code dst},
+     * advancing its position.
+     *
+     * @param dst where to put the bytes
+     * @return the count; -1 at end of stream; 0 if {@code dst} has no room
+     * @throws IOException        if the connection is closed or reset, or the transfer fails
+     * @throws CancelledException if the task is cancelled or times out while waiting
+     */
+    int recvInto(ByteBuffer dst) throws IOException, CancelledException;
+
+    /**
+     * Suspends the calling task until some bytes arrive, and returns at most {@code maxBytes} of them.
+     *
+     * @param maxBytes the most to return; not negative
+     * @return the bytes; empty at end of stream
+     * @throws IOException        if the connection is closed or reset, or the transfer fails
+     * @throws CancelledException if the task is cancelled or times out while waiting
+     */
+    default byte[] recv(int maxBytes) throws IOException, CancelledException {
+        if (maxBytes < 0) {
+            throw new IllegalArgumentException("maxBytes must not be negative: " + maxBytes);
+        }
+        ByteBuffer dst = ByteBuffer.allocate(maxBytes);
+        int n = recvInto(dst);
+        return n <= 0 ? new byte[0] : Arrays.copyOf(dst.array(), n);
+    }
+
+    /**
+     * Suspends the calling task until some of {@code src} has been sent, advancing its position.
+     *
+     * @param src the bytes
+     * @return the count sent; 0 if {@code src} is empty
+     * @throws IOException        if the connection is closed, reset or shut down for output
+     * @throws CancelledException if the task is cancelled or times out while waiting
+     */
+    int send(ByteBuffer src) throws IOException, CancelledException;
+
+    /**
+     * Suspends the calling task until all of {@code src} has been sent, advancing its position as
+     * bytes go: after a failure, cancellation or timeout the position tells how many were sent.
+     *
+     * @param src the bytes
+     * @throws IOException        if the connection is closed, reset or shut down for output
+     * @throws CancelledException if the task is cancelled or times out while waiting
+     */
+    default void sendAll(ByteBuffer src) throws IOException, CancelledException {
+        Objects.requireNonNull(src, "src");
+        while (src.hasRemaining()) {
+            send(src);
+        }
+    }
+
+    /**
+     * Suspends the calling task until all of {@code data} has been sent.
+     *
+     * @param data the bytes
+     * @throws IOException        if the connection is closed, reset or shut down for output
+     * @throws CancelledException if the task is cancelled or times out while waiting
+     */
+    default void sendAll(byte[] data) throws IOException, CancelledException {
+        sendAll(ByteBuffer.wrap(Objects.requireNonNull(data, "data")));
+    }
+
+    /**
+     * Shuts down the sending side (a half-close): the peer reads end of stream after the bytes already
+     * sent, and this side can still receive. Never suspends.
+     *
+     * @throws IOException if the connection is closed
+     */
+    void shutdownOutput() throws IOException;
+
+    /**
+     * {@return this end's address}
+     *
+     * @throws IOException if the connection is closed
+     */
+    SocketAddress localAddress() throws IOException;
+
+    /**
+     * {@return the peer's address}
+     *
+     * @throws IOException if the connection is closed or was never connected
+     */
+    SocketAddress remoteAddress() throws IOException;
+
+    /** {@return whether the connection is open} */
+    boolean isOpen();
+
+    /**
+     * Closes the connection: a task of the kernel waiting on it wakes and fails with an
+     * {@link IOException}, and the peer sees end of stream. Never suspends; does nothing if closed
+     * already.
+     */
+    @Override
+    void close();
+
+    /**
+     * {@return a buffered stream over this connection, the same one on every call} Closing it closes
+     * the connection.
+     */
+    ByteStream asStream();
+}
