@@ -8,7 +8,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 
-import org.curio.io.internal.NativeFd;
+import org.curio.io.internal.Transport;
 import org.curio.traps.CancelledException;
 
 /**
@@ -38,7 +38,7 @@ import org.curio.traps.CancelledException;
  *
  * @see <a href="https://github.com/dabeaz/curio/blob/1.6/curio/io.py">curio/io.py</a>
  */
-public abstract sealed class ByteStream implements AutoCloseable permits SocketStream, FileStream {
+public abstract sealed class ByteStream implements AutoCloseable permits SocketStream, FileStream, ConnectionStream {
     /*
      * Implementation notes. The read buffer is buf[start, end). Every multi-step read (readAll,
      * readExactly, readLine, readLines) first reads from the descriptor into this buffer and only
@@ -50,16 +50,29 @@ public abstract sealed class ByteStream implements AutoCloseable permits SocketS
     static final int MAX_READ = 64 * 1024;
     private static final byte[] EMPTY = new byte[0];
 
-    /** The descriptor, shared with the owner (a socket) where there is one. */
-    final NativeFd fd;
+    /** What carries the bytes: a descriptor shared with its owner (a socket), or a connection. */
+    private final Transport fd;
     private byte[] buf = EMPTY;
     private int start;                                    // first buffered byte
     private int end;                                      // one past the last buffered byte
     private int scanned;                                  // buffered bytes already searched for '\n'
     private long bytesWritten;
 
-    ByteStream(NativeFd fd) {
+    ByteStream(Transport fd) {
         this.fd = fd;
+    }
+
+    /**
+     * {@return a buffered stream over {@code connection}} For a {@link Socket} this is its
+     * {@link Socket#asStream() own stream}; for other connections a new one, which closes the
+     * connection when closed. Implementations of {@link Connection#asStream()} call this once and keep
+     * the result.
+     *
+     * @param connection the connection
+     */
+    public static ByteStream of(Connection connection) {
+        Objects.requireNonNull(connection, "connection");
+        return connection instanceof Socket socket ? socket.asStream() : new ConnectionStream(connection);
     }
 
     /**
@@ -134,7 +147,7 @@ public abstract sealed class ByteStream implements AutoCloseable permits SocketS
             consume(n);
         }
         while (dst.hasRemaining()) {
-            if (fd.read(dst) == NativeFd.EOF) {
+            if (fd.read(dst) == Transport.EOF) {
                 break;
             }
         }
@@ -353,7 +366,7 @@ public abstract sealed class ByteStream implements AutoCloseable permits SocketS
         reserve(max);
         ByteBuffer dst = ByteBuffer.wrap(buf, end, max);
         int n = fd.read(dst);
-        if (n == NativeFd.EOF) {
+        if (n == Transport.EOF) {
             return false;
         }
         end += n;

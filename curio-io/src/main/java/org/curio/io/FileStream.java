@@ -45,8 +45,11 @@ public final class FileStream extends ByteStream {
         }
     }
 
+    private final NativeFd fd;
+
     private FileStream(NativeFd fd) {
         super(fd);
+        this.fd = fd;
     }
 
     /**

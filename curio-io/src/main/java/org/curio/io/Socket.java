@@ -64,7 +64,7 @@ import org.jspecify.annotations.Nullable;
  *
  * @see <a href="https://github.com/dabeaz/curio/blob/1.6/curio/io.py">curio/io.py</a>
  */
-public final class Socket implements AutoCloseable {
+public final class Socket implements Connection, Listener<Socket> {
     /*
      * Implementation notes. The descriptor and its kernel identity live in NativeFd (internal), which
      * holds the retry loops; this class adds addresses, options and socket-only calls over Netty's

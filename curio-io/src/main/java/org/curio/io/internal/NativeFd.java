@@ -27,7 +27,7 @@ import org.jspecify.annotations.Nullable;
  * <p>Each instance is its own {@link Pollable}: one per open descriptor, never reused after close, so
  * a new descriptor that reuses the number gets a fresh registration and no stale readiness.
  */
-public final class NativeFd implements Pollable {
+public final class NativeFd implements Pollable, Transport {
     /*
      * Implementation notes. Netty's Socket.recv/send and FileDescriptor.read/write return a positive
      * count, 0 for would-block and -1 for end of stream; they need direct memory, so heap buffers go
@@ -43,7 +43,7 @@ public final class NativeFd implements Pollable {
     /** What {@link #tryRead} and {@link #tryWrite} return when the call would block. */
     public static final int WOULD_BLOCK = 0;
     /** What {@link #tryRead} returns at end of stream. */
-    public static final int EOF = -1;
+    public static final int EOF = Transport.EOF;
 
     private static final @Nullable Throwable UNAVAILABLE = Epoll.isAvailable() ? null : Epoll.unavailabilityCause();
 
