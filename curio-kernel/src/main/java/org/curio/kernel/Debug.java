@@ -9,6 +9,7 @@ import org.curio.kernel.spi.Activation;
 import org.curio.traps.CancelledException;
 import org.curio.traps.Task;
 import org.curio.traps.Trap;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Debugging tracers, built on {@link Activation}s and logging through {@link System.Logger} (logger
@@ -47,7 +48,7 @@ public final class Debug {
             }
 
             @Override
-            public void terminated(Task<?> task) {
+            public void terminated(Task<?> task, @Nullable Throwable failure) {
                 LOG.log(level, "TERMINATED {0}", task);
             }
         };
@@ -75,9 +76,7 @@ public final class Debug {
     public static Activation logCrash() {
         return new Activation() {
             @Override
-            public void terminated(Task<?> task) {
-                // Peek, so that tracing does not count as having looked at the failure.
-                Throwable failure = ((org.curio.kernel.internal.KernelTask<?>) task).peekFailure();
+            public void terminated(Task<?> task, @Nullable Throwable failure) {
                 if (failure != null && !(failure instanceof CancelledException)) {
                     LOG.log(System.Logger.Level.ERROR, "task crash: " + task, failure);
                 }
@@ -107,7 +106,7 @@ public final class Debug {
             }
 
             @Override
-            public void terminated(Task<?> task) {
+            public void terminated(Task<?> task, @Nullable Throwable failure) {
                 check(task);
             }
 

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.OptionalLong;
 import java.util.concurrent.Callable;
 
 import org.curio.kernel.internal.KernelTask;
@@ -14,6 +15,7 @@ import org.curio.traps.CurioException;
 import org.curio.traps.Task;
 import org.curio.traps.TaskTimeoutException;
 import org.curio.traps.Traps;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The curio kernel: runs a main task, and every task it spawns, until the main task terminates.
@@ -54,6 +56,7 @@ public final class Kernel implements AutoCloseable {
     private final KernelClock clock;
     private final CoroutineBackend backend;
     private final Duration shutdownTimeout;
+    private final @Nullable Long perturbationSeed;
     private final Object lifecycle = new Object();       // guards running/closed/crashed transitions
     private boolean running;                             // guarded by lifecycle
     private volatile boolean closed;
@@ -66,7 +69,8 @@ public final class Kernel implements AutoCloseable {
         this.backend = resolved == org.curio.traps.spi.Backend.VIRTUAL
                 ? CoroutineBackend.VIRTUAL : CoroutineBackend.CONTINUATION;
         Scheduler.Idle idle = clock instanceof VirtualClock vc ? virtualIdle(vc) : REAL_IDLE;
-        this.scheduler = new Scheduler(resolved, clock, idle, b.activations, this);
+        this.perturbationSeed = b.perturbationSeed;
+        this.scheduler = new Scheduler(resolved, clock, idle, b.activations, this, b.perturbationSeed);
         for (Activation a : b.activations) {
             a.activate(this);
         }
@@ -324,6 +328,27 @@ public final class Kernel implements AutoCloseable {
         return backend;
     }
 
+    /**
+     * {@return the seed of the schedule perturbation, if the kernel was built with one} See
+     * {@link Builder#perturbSchedule(long)}.
+     */
+    public OptionalLong perturbationSeed() {
+        return perturbationSeed == null ? OptionalLong.empty() : OptionalLong.of(perturbationSeed);
+    }
+
+    /**
+     * Stops a running kernel from any thread: at the start of its next turn the loop stops and
+     * {@link #run} throws an {@link IllegalStateException} with {@code reason} and every task and
+     * where it is blocked; {@link #close()} then cancels the tasks as usual. Watchdogs use this to end
+     * a run that takes too long. A task that never suspends holds the loop and cannot be stopped this
+     * way. Does nothing visible if the kernel is not running (the next run stops at once).
+     *
+     * @param reason why the kernel is stopped, for the message
+     */
+    public void abort(String reason) {
+        scheduler.abort(Objects.requireNonNull(reason, "reason"));
+    }
+
     /** {@return whether {@link #close()} has been called} */
     public boolean isClosed() {
         return closed;
@@ -341,6 +366,7 @@ public final class Kernel implements AutoCloseable {
         private KernelClock clock = KernelClock.SYSTEM;
         private final List<Activation> activations = new ArrayList<>();
         private Duration shutdownTimeout = Duration.ofSeconds(10);
+        private @Nullable Long perturbationSeed;
 
         private Builder() {}
 
@@ -390,6 +416,22 @@ public final class Kernel implements AutoCloseable {
                 throw new IllegalArgumentException("shutdown timeout must be positive: " + timeout);
             }
             this.shutdownTimeout = timeout;
+            return this;
+        }
+
+        /**
+         * Makes the kernel shuffle each batch of ready tasks with a pseudo-random order drawn from
+         * {@code seed}, instead of running them first-come first-served. Tasks still switch only at
+         * their traps; order within a task, whom a wait queue hands a resource to, and when timeouts
+         * fire are unchanged; what changes is the order in which tasks that are ready at the same turn
+         * run, which curio leaves unspecified. A property test draws the seed, so it explores interleavings, and a failing seed
+         * replays the same schedule (on a {@link VirtualClock}, with no outside events).
+         *
+         * @param seed the seed
+         * @return this builder
+         */
+        public Builder perturbSchedule(long seed) {
+            this.perturbationSeed = seed;
             return this;
         }
 

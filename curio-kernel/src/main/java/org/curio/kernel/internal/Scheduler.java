@@ -3,6 +3,7 @@ package org.curio.kernel.internal;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -59,6 +60,9 @@ public final class Scheduler {
     final Backend backend;
     private final KernelClock clock;
     private final Activation[] activations;
+    private final boolean observed;                       // some activation is attached
+    private final @Nullable SplittableRandom perturbation; // shuffles each ready batch when set
+    private volatile @Nullable String abortReason;
     private final Object kernel;
     private final Idle idle;
     private final ArrayDeque<KernelTask<?>> ready = new ArrayDeque<>();
@@ -102,12 +106,16 @@ public final class Scheduler {
      * @param idle        the idle policy
      * @param activations the activations
      * @param kernel      the public kernel object, answered by GetKernel
+     * @param perturbationSeed if not null, the seed of a shuffle applied to every batch of ready tasks
      */
-    public Scheduler(Backend backend, KernelClock clock, Idle idle, List<Activation> activations, Object kernel) {
+    public Scheduler(Backend backend, KernelClock clock, Idle idle, List<Activation> activations, Object kernel,
+                     @Nullable Long perturbationSeed) {
         this.backend = backend.checkAvailable();
         this.clock = clock;
         this.idle = idle;
         this.activations = activations.toArray(new Activation[0]);
+        this.observed = this.activations.length > 0;
+        this.perturbation = perturbationSeed == null ? null : new SplittableRandom(perturbationSeed);
         this.kernel = kernel;
         this.poller = Pollers.create(this.backend == Backend.VIRTUAL);
         this.poller.bind(this::ownsCurrentThread, () -> !handoffs.isEmpty());
@@ -135,6 +143,11 @@ public final class Scheduler {
         loopThread = Thread.currentThread();
         try {
             while (!main.terminated) {
+                String abort = abortReason;
+                if (abort != null) {
+                    abortReason = null;
+                    throw new IllegalStateException("kernel aborted: " + abort + "\n" + dump());
+                }
                 tick();
             }
             main.joined = true;
@@ -158,9 +171,41 @@ public final class Scheduler {
         if (timers.size() > 0) {
             expireTimers(now);                               // 3. sleeps and timeouts
         }
-        for (int n = ready.size(); n > 0; n--) {             // 4. run each ready task once
+        int n = ready.size();
+        if (perturbation != null && n > 1) {
+            shuffleReady(n, perturbation);
+        }
+        for (; n > 0; n--) {                                 // 4. run each ready task once
             run(ready.pollFirst());
         }
+    }
+
+    /** Puts the first {@code n} ready tasks in an order drawn from {@code random} (Fisher-Yates). */
+    private void shuffleReady(int n, SplittableRandom random) {
+        KernelTask<?>[] batch = new KernelTask<?>[n];
+        for (int i = 0; i < n; i++) {
+            batch[i] = ready.pollFirst();
+        }
+        for (int i = n - 1; i > 0; i--) {
+            int j = random.nextInt(i + 1);
+            KernelTask<?> swap = batch[i];
+            batch[i] = batch[j];
+            batch[j] = swap;
+        }
+        for (int i = n - 1; i >= 0; i--) {
+            ready.addFirst(batch[i]);
+        }
+    }
+
+    /**
+     * Makes the loop stop at the start of its next turn, throwing an {@link IllegalStateException}
+     * with {@code reason} and the task dump from {@code runMain}. Any thread.
+     *
+     * @param reason why
+     */
+    public void abort(String reason) {
+        abortReason = reason;
+        poller.wakeup();
     }
 
     private void waitIdle() {
@@ -192,6 +237,11 @@ public final class Scheduler {
             } else {
                 t.timeout = Trap.NO_DEADLINE;
                 TaskTimeoutException timeout = new TaskTimeoutException(now);
+                if (observed) {
+                    for (Activation a : activations) {
+                        a.cancelled(t, timeout);
+                    }
+                }
                 if (t.allowCancel && t.cancelFunc != null) {
                     t.cancelFunc.run();
                     t.resumeError = timeout;
@@ -225,23 +275,27 @@ public final class Scheduler {
         unlinkLive(t);
         disarmTimeout(t);
         t.timeout = Trap.NO_DEADLINE;
+        Throwable failure = t.peekFailure();
+        for (Activation a : activations) {
+            a.terminated(t, failure);
+        }
         boolean joiners = t.joining != null && !t.joining.isEmpty();
         if (joiners) {
             WaitQueues.wake(t.joining, t.joining.size(), w -> wake((KernelTask<?>) w, null));
         }
-        Throwable failure = t.peekFailure();
         if (failure != null && t != mainTask && !joiners && !t.joined && !(failure instanceof CancelledException)) {
             unjoinedFailures.add(t);
-        }
-        for (Activation a : activations) {
-            a.terminated(t);
         }
     }
 
     private void reportUnjoinedFailures() {
         for (KernelTask<?> t : unjoinedFailures) {
-            if (!t.joined) {
-                logSafely("task crashed and nobody joined it: " + t, t.peekFailure());
+            Throwable failure = t.peekFailure();
+            if (!t.joined && failure != null) {
+                for (Activation a : activations) {
+                    a.unjoinedFailure(t, failure);
+                }
+                logSafely("task crashed and nobody joined it: " + t, failure);
             }
         }
         unjoinedFailures.clear();
@@ -262,6 +316,9 @@ public final class Scheduler {
     // ------------------------------------------------------------------ traps
 
     <R> R suspend(KernelTask<?> t, Trap.Suspending<R> trap) throws CancelledException {
+        if (observed) {
+            trapIssued(t, trap);
+        }
         if (t.allowCancel && t.pendingCancel != null) {
             Exception e = t.pendingCancel;
             t.pendingCancel = null;
@@ -291,6 +348,9 @@ public final class Scheduler {
 
     @SuppressWarnings("unchecked")
     <R> R immediate(KernelTask<?> t, Trap.Immediate<R> trap) {
+        if (observed) {
+            trapIssued(t, trap);
+        }
         Object answer = switch (trap) {
             case IoRelease(Pollable source) -> release(source);
             case Spawn<?>(Callable<?> body, String name, boolean daemon) -> newTask(t, body, name, daemon);
@@ -303,6 +363,12 @@ public final class Scheduler {
             case Clock() -> clock.nanoTime();
         };
         return (R) answer;
+    }
+
+    private void trapIssued(KernelTask<?> t, Trap<?> trap) {
+        for (Activation a : activations) {
+            a.trap(t, trap);
+        }
     }
 
     private static CancelledException deliver(Throwable e) throws CancelledException {
@@ -358,6 +424,15 @@ public final class Scheduler {
     }
 
     private void reschedule(KernelTask<?> t) {
+        enqueue(t);
+        if (observed) {
+            for (Activation a : activations) {
+                a.woken(t);
+            }
+        }
+    }
+
+    private void enqueue(KernelTask<?> t) {
         ready.addLast(t);
         t.state = "READY";
         t.cancelFunc = null;
@@ -374,7 +449,7 @@ public final class Scheduler {
                                       boolean daemon) {
         KernelTask<T> task = new KernelTask<>(this, parent, body, name, daemon);
         linkLive(task);
-        reschedule(task);
+        enqueue(task);
         for (Activation a : activations) {
             a.created(task);
         }
@@ -435,6 +510,11 @@ public final class Scheduler {
             return null;
         }
         target.cancelled = true;
+        if (observed) {
+            for (Activation a : activations) {
+                a.cancelled(target, exception);
+            }
+        }
         disarmTimeout(target);                          // a cancelled task's timeout no longer matters
         target.timeout = Trap.NO_DEADLINE;
         target.pendingCancel = exception;

@@ -2,13 +2,17 @@ package org.curio.kernel.spi;
 
 import org.curio.traps.Task;
 import org.curio.traps.Trap;
+import org.jspecify.annotations.Nullable;
 
 /**
- * Observes a kernel's tasks: told when each is created, starts a run, suspends (with the trap it
- * suspended on) and terminates. Curio: {@code Activation}.
+ * Observes a kernel's tasks: told when each is created, starts a run, issues a trap, suspends, is
+ * woken, is cancelled or timed out, and terminates. Curio: {@code Activation}; the events after
+ * {@link #suspended} are this library's own, so that a trace recorder sees everything the scheduler
+ * decides.
  *
  * <p>Every method runs on the kernel and must not block, suspend or throw; the defaults do nothing.
- * An activation is attached with {@code Kernel.builder().activation(a)}.
+ * An activation is attached with {@code Kernel.builder().activation(a)}. A kernel without
+ * activations pays nothing for these calls.
  */
 public interface Activation {
     /**
@@ -41,9 +45,45 @@ public interface Activation {
     default void suspended(Task<?> task, Trap<?> trap) {}
 
     /**
-     * Called when a task has terminated.
+     * Called when a task issues a trap, before the kernel acts on it: every trap, whether it
+     * suspends the task or not.
+     *
+     * @param task the task
+     * @param trap the trap
+     */
+    default void trap(Task<?> task, Trap<?> trap) {}
+
+    /**
+     * Called when a task is put on the ready queue: made ready by a wake-up, an expired sleep, a
+     * cancellation or timeout that ends its wait, or a trap that resumes it at the next turn.
      *
      * @param task the task
      */
-    default void terminated(Task<?> task) {}
+    default void woken(Task<?> task) {}
+
+    /**
+     * Called when a task is cancelled, by {@code cancel} or by one of its timeouts expiring; the
+     * exception is raised in the task at once if it is blocked, otherwise at its next blocking trap.
+     *
+     * @param task   the cancelled task
+     * @param reason the exception it will see (a {@code TaskTimeoutException} for a timeout)
+     */
+    default void cancelled(Task<?> task, Exception reason) {}
+
+    /**
+     * Called when a task has terminated.
+     *
+     * @param task    the task
+     * @param failure what it threw, or null if it returned normally
+     */
+    default void terminated(Task<?> task, @Nullable Throwable failure) {}
+
+    /**
+     * Called at the end of a run for each task that failed (other than by cancellation) and that
+     * nobody joined or looked at: a crash that would otherwise only be logged.
+     *
+     * @param task    the task
+     * @param failure its failure
+     */
+    default void unjoinedFailure(Task<?> task, Throwable failure) {}
 }
