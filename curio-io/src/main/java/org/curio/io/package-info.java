@@ -14,7 +14,10 @@
  *       ttys;</li>
  *   <li>{@link org.curio.io.AsyncFile}: files on disk, curio's {@code aopen};</li>
  *   <li>{@link org.curio.io.Network}: TCP and Unix servers with a task per client, connections,
- *       name lookup and a happy-eyeballs connect.</li>
+ *       name lookup and a happy-eyeballs connect;</li>
+ *   <li>{@link org.curio.io.MemoryNetwork}: connections and listeners in memory, with buffer sizes,
+ *       chunking, delays and injected faults, for testing protocol code end to end without a
+ *       network.</li>
  * </ul>
  *
  * <p><b>Errors.</b> I/O failures are {@link java.io.IOException}s with the JDK's types where one fits
