@@ -1,0 +1,67 @@
+package org.curio.examples;
+
+import java.time.Duration;
+import java.util.List;
+
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Combinators;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import org.curio.io.MemoryNetwork;
+import org.curio.test.Trial;
+
+/**
+ * The key-value server on an in-memory network, end to end: random clients with random scripts,
+ * random faults (resets, stalls, ends of stream, cancelled clients), random buffer sizes, chunking and
+ * delays, and a random schedule, 1,000 tries. Each try is deterministic: a failure replays from its
+ * parameters, and jqwik shrinks it to a minimal failing scenario with its trace.
+ */
+class KvServerProperties {
+    /** Whatever the faults and the schedule, replies match the model, nothing leaks, the server lives on. */
+    @Property(tries = 1000)
+    void serverKeepsItsPromises(@ForAll("scenarios") KvScenario scenario, @ForAll long seed) {
+        Trial.create().perturbed(seed).run(() -> scenario.run(new KvServer()));
+    }
+
+    @Provide
+    Arbitrary<KvScenario> scenarios() {
+        return scenarios(true);
+    }
+
+    /**
+     * {@return scenarios of 1 to 4 clients with up to 8 commands each, and, if {@code withFaults}, up to
+     * 3 faults in the first 30 ms}
+     */
+    static Arbitrary<KvScenario> scenarios(boolean withFaults) {
+        Arbitrary<Integer> key = Arbitraries.integers().between(0, 2);
+        Arbitrary<KvScenario.Command> command = Arbitraries.oneOf(
+                Combinators.combine(key, Arbitraries.integers().between(0, 9)).as(KvScenario.Set::new),
+                key.map(KvScenario.Get::new),
+                key.map(KvScenario.Del::new),
+                Arbitraries.just(new KvScenario.Incr()));
+        Arbitrary<List<List<KvScenario.Command>>> clients = command.list().ofMaxSize(8).list().ofMinSize(1).ofMaxSize(4);
+        return clients.flatMap(cs -> {
+            Arbitrary<KvScenario.Fault> fault = Combinators.combine(
+                    Arbitraries.integers().between(0, cs.size() - 1),
+                    Arbitraries.integers().between(0, 30),
+                    Arbitraries.of(KvScenario.FaultKind.class)).as(KvScenario.Fault::new);
+            Arbitrary<List<KvScenario.Fault>> faults = withFaults ? fault.list().ofMaxSize(3) : Arbitraries.just(List.of());
+            return Combinators.combine(Arbitraries.just(cs), faults, options()).as(KvScenario::new);
+        });
+    }
+
+    /** {@return network options: buffers of 1 byte to 64 KiB, whole or random chunks, up to 5 ms of delay} */
+    static Arbitrary<MemoryNetwork.Options> options() {
+        return Combinators.combine(
+                Arbitraries.integers().between(1, 65536).shrinkTowards(65536),
+                Arbitraries.integers().between(1, 16),
+                Arbitraries.longs(),
+                Arbitraries.integers().between(0, 5)
+        ).as((buffer, chunk, chunkSeed, delayMillis) -> MemoryNetwork.Options.defaults()
+                .withBufferSize(buffer)
+                .withRandomChunks(chunk, chunkSeed)
+                .withDelay(Duration.ofMillis(delayMillis)));
+    }
+}
