@@ -40,11 +40,14 @@ import org.jspecify.annotations.Nullable;
  *
  * <p><b>Servers.</b> {@link #tcpServer}, {@link #unixServer} and {@link #runServer} accept connections
  * until cancelled, each client in its own task of a {@link TaskGroup}; the client socket is closed
- * when its handler returns. A handler's failure is logged (through {@link System.Logger}) and does
- * not stop the server. Cancelling the server cancels every client task and waits for it, then closes
- * the listening socket. If {@code accept} fails for lack of descriptors or memory ({@code EMFILE},
- * {@code ENFILE}, {@code ENOBUFS}, {@code ENOMEM}), the server logs once per burst, backs off (100 ms,
- * doubling up to 1 s) while established connections keep being served, and resumes by itself.
+ * when its handler returns. They all run {@link #serve}, which does the same over any
+ * {@link Listener}, so a protocol's handler can be written once for {@link Connection} and served
+ * over TCP, Unix-domain sockets or an in-memory network. A handler's failure is logged (through
+ * {@link System.Logger}) and does not stop the server. Cancelling the server cancels every client
+ * task and waits for it, then closes the listener. If {@code accept} fails for lack of descriptors or
+ * memory ({@code EMFILE}, {@code ENFILE}, {@code ENOBUFS}, {@code ENOMEM}), the server logs once per
+ * burst, backs off (100 ms, doubling up to 1 s) while established connections keep being served, and
+ * resumes by itself.
  *
  * <p><b>Cancellation.</b> Every method that may wait declares {@link CancelledException}.
  *
@@ -59,17 +62,23 @@ public final class Network {
 
     private Network() {}
 
-    /** Serves one client of a server; the socket is closed when this returns or throws. */
+    /**
+     * Serves one client of a server; the connection is closed when this returns or throws. A handler
+     * written for {@link Connection} serves clients of any listener; one written for {@link Socket}
+     * may use socket-only calls.
+     *
+     * @param <C> the kind of connection served
+     */
     @FunctionalInterface
-    public interface ClientHandler {
+    public interface ClientHandler<C extends Connection> {
         /**
          * Serves {@code client}.
          *
-         * @param client  the connected socket
+         * @param client  the connection, closed by the server when this returns or throws
          * @param address the client's address
          * @throws Exception anything; it is logged and the server goes on
          */
-        void handle(Socket client, SocketAddress address) throws Exception;
+        void handle(C client, SocketAddress address) throws Exception;
     }
 
     /**
@@ -194,6 +203,27 @@ public final class Network {
             }
         }
         throw Objects.requireNonNull(failure);
+    }
+
+    /**
+     * {@return a connector that opens a TCP connection to {@code host} and {@code port} with
+     * {@link #openConnection(String, int)} on every call} Resolves nothing until a connection is
+     * asked for. Never suspends.
+     *
+     * {@snippet :
+     * Connector<Socket> server = Network.connector("127.0.0.1", 25000);
+     * try (Socket sock = server.connect()) {
+     *     sock.sendAll("hello".getBytes(StandardCharsets.US_ASCII));
+     * }
+     * }
+     *
+     * @param host a name or a literal address
+     * @param port the port
+     */
+    public static Connector<Socket> connector(String host, int port) {
+        Objects.requireNonNull(host, "host");
+        checkPort(port);
+        return () -> openConnection(host, port);
     }
 
     static Socket connect(InetSocketAddress target, @Nullable InetSocketAddress source)
@@ -398,7 +428,8 @@ public final class Network {
      * @throws IOException        if the address cannot be bound, or accepting fails for good
      * @throws CancelledException when the server is cancelled (its clients have ended by then)
      */
-    public static void tcpServer(String host, int port, ClientHandler handler) throws IOException, CancelledException {
+    public static void tcpServer(String host, int port, ClientHandler<? super Socket> handler)
+            throws IOException, CancelledException {
         tcpServer(host, port, handler, ServerOptions.defaults());
     }
 
@@ -412,7 +443,7 @@ public final class Network {
      * @throws IOException        if the address cannot be bound, or accepting fails for good
      * @throws CancelledException when the server is cancelled (its clients have ended by then)
      */
-    public static void tcpServer(String host, int port, ClientHandler handler, ServerOptions options)
+    public static void tcpServer(String host, int port, ClientHandler<? super Socket> handler, ServerOptions options)
             throws IOException, CancelledException {
         Objects.requireNonNull(handler, "handler");
         runServer(tcpServerSocket(host, port, options), handler);
@@ -452,7 +483,8 @@ public final class Network {
      * @throws IOException        if the path exists or cannot be created, or accepting fails for good
      * @throws CancelledException when the server is cancelled (its clients have ended by then)
      */
-    public static void unixServer(Path path, ClientHandler handler) throws IOException, CancelledException {
+    public static void unixServer(Path path, ClientHandler<? super Socket> handler)
+            throws IOException, CancelledException {
         Objects.requireNonNull(handler, "handler");
         Socket sock = unixServerSocket(path, 100);
         try {
@@ -464,19 +496,52 @@ public final class Network {
 
     /**
      * Serves clients of the listening socket {@code listening} until cancelled, each in its own task
-     * of a task group, and closes it at the end. Curio: {@code run_server}.
+     * of a task group, and closes it at the end. Curio: {@code run_server}. See
+     * {@link #serve(Listener, ClientHandler)}.
      *
      * @param listening a listening socket, owned by the server from now on
      * @param handler   serves one client
      * @throws IOException        if accepting fails for good
      * @throws CancelledException when the server is cancelled (its clients have ended by then)
      */
-    public static void runServer(Socket listening, ClientHandler handler) throws IOException, CancelledException {
+    public static void runServer(Socket listening, ClientHandler<? super Socket> handler)
+            throws IOException, CancelledException {
         Objects.requireNonNull(listening, "listening");
         Objects.requireNonNull(handler, "handler");
-        try (listening) {
+        serve(listening, handler);
+    }
+
+    /**
+     * Serves clients of {@code listener} until cancelled, each in its own task of a task group, and
+     * closes the listener at the end: the server loop of {@link #runServer}, {@link #tcpServer} and
+     * {@link #unixServer}, over any {@link Listener} (a listening {@link Socket}, or an in-memory one
+     * in tests). Each client's connection is closed when its handler returns or throws; a handler's
+     * failure is logged and the server goes on. If accepting fails for lack of descriptors or memory,
+     * the server backs off and resumes by itself (see the class description); any other failure to
+     * accept ends the server with that failure, after its clients have been cancelled.
+     *
+     * {@snippet :
+     * static void echoServer(Listener<? extends Connection> listener) throws IOException, CancelledException {
+     *     Network.serve(listener, (client, address) -> {
+     *         ByteStream stream = client.asStream();
+     *         stream.forEachLine(stream::write);          // echo every line until end of stream
+     *     });
+     * }
+     * }
+     *
+     * @param listener the listener, owned by the server from now on
+     * @param handler  serves one client
+     * @param <C>      the kind of connection the listener accepts
+     * @throws IOException        if accepting fails for good
+     * @throws CancelledException when the server is cancelled (its clients have ended by then)
+     */
+    public static <C extends Connection> void serve(Listener<C> listener, ClientHandler<? super C> handler)
+            throws IOException, CancelledException {
+        Objects.requireNonNull(listener, "listener");
+        Objects.requireNonNull(handler, "handler");
+        try (listener) {
             TaskGroup.run(TaskGroup.Wait.ALL, group -> {
-                Task<?> acceptor = group.spawn(() -> acceptLoop(listening, group, handler));
+                Task<?> acceptor = group.spawn(() -> acceptLoop(listener, group, handler));
                 while (true) {
                     Task<?> done = group.nextDone().orElseThrow();   // the acceptor keeps the group busy
                     Throwable failure = done.exception().orElse(null);
@@ -492,20 +557,20 @@ public final class Network {
         }
     }
 
-    private static void acceptLoop(Socket listening, TaskGroup group, ClientHandler handler)
-            throws IOException, CancelledException {
+    private static <C extends Connection> void acceptLoop(Listener<C> listener, TaskGroup group,
+            ClientHandler<? super C> handler) throws IOException, CancelledException {
         Duration backoff = Duration.ZERO;
         long burstStart = 0;
         int failures = 0;
         while (true) {
-            Socket client;
+            C client;
             try {
-                client = listening.accept();
+                client = listener.accept();
             } catch (IOException e) {
                 if (Errno.isExhaustion(e)) {
                     if (backoff.isZero()) {
                         burstStart = Timeouts.clock();
-                        log(System.Logger.Level.WARNING, "accept on " + listening + " failed (" + e.getMessage()
+                        log(System.Logger.Level.WARNING, "accept on " + listener + " failed (" + e.getMessage()
                                 + "); backing off, established connections are still served");
                     }
                     failures++;
@@ -519,7 +584,7 @@ public final class Network {
                 throw e;
             }
             if (!backoff.isZero()) {
-                log(System.Logger.Level.WARNING, "accept on " + listening + " works again after "
+                log(System.Logger.Level.WARNING, "accept on " + listener + " works again after "
                         + failures + " failures in " + Duration.ofNanos(Timeouts.clock() - burstStart));
                 backoff = Duration.ZERO;
                 failures = 0;
@@ -540,7 +605,8 @@ public final class Network {
         }
     }
 
-    private static void serveClient(Socket client, ClientHandler handler) throws Exception {
+    private static <C extends Connection> void serveClient(C client, ClientHandler<? super C> handler)
+            throws Exception {
         try (client) {
             SocketAddress address;
             try {

@@ -40,6 +40,14 @@ import org.jspecify.annotations.Nullable;
  * }
  * }
  *
+ * <p><b>Connection and listener.</b> A connected stream socket (TCP, or a Unix-domain stream socket
+ * from {@link #connect}, {@link #accept()} or {@link #pair()}) is a {@link Connection}, so protocol
+ * code written against connections runs over it unchanged; {@link #asStream()} is then its
+ * {@link ByteStream}. A listening stream socket (after {@link #bind} and {@link #listen()}) is a
+ * {@link Listener} of sockets, so {@link Network#serve} runs a server on it. Which role a socket plays
+ * depends on how it was set up: calling the other role's methods fails as the system call does, with
+ * an {@link IOException}.
+ *
  * <p><b>Partial progress.</b> {@link #sendAll(ByteBuffer)} advances the buffer's position as bytes go
  * out, so after it returns, fails or is cancelled (a {@link CancelledException} or a timeout) the
  * position tells exactly how many bytes the kernel accepted. {@link #recvInto(ByteBuffer)} likewise

@@ -123,6 +123,53 @@ class NetworkTest {
         assertFalse(Files.exists(path));
     }
 
+    /** serve runs a handler written for any Connection over a listener seen only as a Listener. */
+    @Test
+    void serveOverAnyListener() throws Exception {
+        IoHarness.runVoid(() -> {
+            Socket listening = Network.tcpServerSocket("127.0.0.1", 0);
+            int port = ((InetSocketAddress) listening.localAddress()).getPort();
+            Listener<? extends Connection> listener = listening;
+            Network.ClientHandler<Connection> lineEcho = (client, address) -> {
+                ByteStream stream = client.asStream();
+                stream.forEachLine(line -> {
+                    events.add("server " + text(line).strip());
+                    stream.write(line);
+                });
+                events.add("server end");
+            };
+            Task<?> serv = Curio.spawn(() -> Network.serve(listener, lineEcho));
+            Connector<Socket> connector = Network.connector("127.0.0.1", port);
+            try (Socket sock = connector.connect()) {
+                SocketStream stream = sock.asStream();
+                stream.write(bytes("one\n"));
+                events.add("client " + text(stream.readLine()).strip());
+                sock.shutdownOutput();
+                events.add("client " + stream.readAll().length);
+            }
+            serv.cancel();
+            assertFalse(listening.isOpen());
+        });
+        events.assertEquals("server one", "client one", "server end", "client 0");
+    }
+
+    /** runServer takes a handler written for Connection, and connector checks its port at once. */
+    @Test
+    void socketServersTakeConnectionHandlers() throws Exception {
+        assertThrows(IllegalArgumentException.class, () -> Network.connector("127.0.0.1", 65536));
+        IoHarness.runVoid(() -> {
+            Socket listening = Network.tcpServerSocket("127.0.0.1", 0);
+            int port = ((InetSocketAddress) listening.localAddress()).getPort();
+            Network.ClientHandler<Connection> greet = (client, address) -> client.sendAll(bytes("hi"));
+            Task<?> serv = Curio.spawn(() -> Network.runServer(listening, greet));
+            try (Socket sock = Network.connector("127.0.0.1", port).connect()) {
+                events.add(text(sock.asStream().readAll()));
+            }
+            serv.cancel();
+        });
+        events.assertEquals("hi");
+    }
+
     /** A failing handler is logged and the server goes on serving the next client. */
     @Test
     void handlerFailureDoesNotStopTheServer() throws Exception {
