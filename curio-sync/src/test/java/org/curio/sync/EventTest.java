@@ -9,7 +9,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import org.curio.kernel.Curio;
 import org.curio.kernel.Timeouts;
 import org.curio.kernel.VirtualClock;
-import org.curio.sync.SyncHarness.Events;
+import org.curio.test.CurioTest;
+import org.curio.test.Steps;
 import org.curio.traps.CancelledException;
 import org.curio.traps.Task;
 import org.curio.traps.TaskCancelledException;
@@ -19,202 +20,177 @@ import org.junit.jupiter.api.Test;
 /** {@link Event}: curio's {@code TestEvent}, plus cancellation and misuse. */
 class EventTest {
     /** A waiter blocks until the setter sets the event after its sleep; clear() unsets it. */
-    @Test
-    void getWait() throws Exception {
-        var r = new Events();
-        var clock = VirtualClock.create();
-        SyncHarness.runVoid(clock, () -> {
-            var evt = new Event();
-            Task<?> t1 = Curio.spawn(() -> {
-                r.add("wait_start");
-                r.add(evt.isSet());
-                evt.await();
-                r.add("wait_done");
-                r.add(evt.isSet());
-                evt.clear();
-                r.add(evt.isSet());
-            });
-            Task<?> t2 = Curio.spawn(() -> {
-                r.add("sleep");
-                Timeouts.sleep(seconds(1));
-                r.add("event_set");
-                evt.set();
-            });
-            t1.join();
-            t2.join();
+    @CurioTest
+    void getWait(Steps steps, VirtualClock clock) throws Exception {
+        var evt = new Event();
+        Task<?> t1 = Curio.spawn(() -> {
+            steps.record("wait_start");
+            steps.record(evt.isSet());
+            evt.await();
+            steps.record("wait_done");
+            steps.record(evt.isSet());
+            evt.clear();
+            steps.record(evt.isSet());
         });
-        r.assertEquals("wait_start", false, "sleep", "event_set", "wait_done", true, false);
+        Task<?> t2 = Curio.spawn(() -> {
+            steps.record("sleep");
+            Timeouts.sleep(seconds(1));
+            steps.record("event_set");
+            evt.set();
+        });
+        t1.join();
+        t2.join();
+        steps.assertEvents("wait_start", false, "sleep", "event_set", "wait_done", true, false);
         assertEquals(seconds(1), clock.elapsed());
     }
 
     /** A wait on an event that is already set returns at once. */
-    @Test
-    void getImmediate() throws Exception {
-        var r = new Events();
-        SyncHarness.runVoid(() -> {
-            var evt = new Event();
-            Task<?> t1 = Curio.spawn(() -> {
-                r.add("sleep");
-                Timeouts.sleep(seconds(1));
-                r.add("wait_start");
-                evt.await();
-                r.add("wait_done");
-            });
-            Task<?> t2 = Curio.spawn(() -> {
-                r.add("event_set");
-                evt.set();
-            });
-            t1.join();
-            t2.join();
+    @CurioTest
+    void getImmediate(Steps steps) throws Exception {
+        var evt = new Event();
+        Task<?> t1 = Curio.spawn(() -> {
+            steps.record("sleep");
+            Timeouts.sleep(seconds(1));
+            steps.record("wait_start");
+            evt.await();
+            steps.record("wait_done");
         });
-        r.assertEquals("sleep", "event_set", "wait_start", "wait_done");
+        Task<?> t2 = Curio.spawn(() -> {
+            steps.record("event_set");
+            evt.set();
+        });
+        t1.join();
+        t2.join();
+        steps.assertEvents("sleep", "event_set", "wait_start", "wait_done");
     }
 
     /** A cancelled waiter gets the cancellation and leaves the event with no waiter. */
-    @Test
-    void waitCancel() throws Exception {
-        var r = new Events();
-        SyncHarness.runVoid(() -> {
-            var evt = new Event();
-            Task<?> task = Curio.spawn(() -> {
-                r.add("event_wait");
-                try {
-                    evt.await();
-                } catch (CancelledException e) {
-                    r.add("event_cancel");
-                }
-            });
-            r.add("sleep");
-            Timeouts.sleep(seconds(1));
-            r.add("cancel_start");
-            task.cancel();
-            r.add("cancel_done");
-            assertEquals(new Event.Statistics(false, 0), evt.statistics());
+    @CurioTest
+    void waitCancel(Steps steps) throws Exception {
+        var evt = new Event();
+        Task<?> task = Curio.spawn(() -> {
+            steps.record("event_wait");
+            try {
+                evt.await();
+            } catch (CancelledException e) {
+                steps.record("event_cancel");
+            }
         });
-        r.assertEquals("sleep", "event_wait", "cancel_start", "event_cancel", "cancel_done");
+        steps.record("sleep");
+        Timeouts.sleep(seconds(1));
+        steps.record("cancel_start");
+        task.cancel();
+        steps.record("cancel_done");
+        assertEquals(new Event.Statistics(false, 0), evt.statistics());
+        steps.assertEvents("sleep", "event_wait", "cancel_start", "event_cancel", "cancel_done");
     }
 
     /** A timed-out waiter gets TaskTimeoutException at its deadline. */
-    @Test
-    void waitTimeout() throws Exception {
-        var r = new Events();
-        SyncHarness.runVoid(() -> {
-            var evt = new Event();
-            Task<?> task = Curio.spawn(() -> {
-                r.add("event_wait");
-                try {
-                    Timeouts.after(seconds(0.5), evt::await);
-                } catch (TaskTimeoutException e) {
-                    r.add("event_timeout");
-                }
-            });
-            r.add("sleep");
-            Timeouts.sleep(seconds(1));
-            r.add("sleep_done");
-            task.join();
+    @CurioTest
+    void waitTimeout(Steps steps) throws Exception {
+        var evt = new Event();
+        Task<?> task = Curio.spawn(() -> {
+            steps.record("event_wait");
+            try {
+                Timeouts.after(seconds(0.5), evt::await);
+            } catch (TaskTimeoutException e) {
+                steps.record("event_timeout");
+            }
         });
-        r.assertEquals("sleep", "event_wait", "event_timeout", "sleep_done");
+        steps.record("sleep");
+        Timeouts.sleep(seconds(1));
+        steps.record("sleep_done");
+        task.join();
+        steps.assertEvents("sleep", "event_wait", "event_timeout", "sleep_done");
     }
 
     /** A wait that succeeds inside a timeout block leaves no timeout behind to fire later. */
-    @Test
-    void waitNoTimeout() throws Exception {
-        var r = new Events();
-        SyncHarness.runVoid(() -> {
-            var evt = new Event();
-            Task<?> task = Curio.spawn(() -> {
-                r.add("event_wait");
-                try {
-                    Timeouts.after(seconds(1), evt::await);
-                    r.add("got event");
-                } catch (TaskTimeoutException e) {
-                    r.add("event_timeout");
-                }
-                evt.clear();
-                evt.await();
-                r.add("got event");
-            });
-            r.add("sleep");
-            Timeouts.sleep(seconds(0.25));
-            r.add("event_set");
-            evt.set();
-            Timeouts.sleep(seconds(1));
-            r.add("event_set");
-            evt.set();
-            task.join();
+    @CurioTest
+    void waitNoTimeout(Steps steps) throws Exception {
+        var evt = new Event();
+        Task<?> task = Curio.spawn(() -> {
+            steps.record("event_wait");
+            try {
+                Timeouts.after(seconds(1), evt::await);
+                steps.record("got event");
+            } catch (TaskTimeoutException e) {
+                steps.record("event_timeout");
+            }
+            evt.clear();
+            evt.await();
+            steps.record("got event");
         });
-        r.assertEquals("sleep", "event_wait", "event_set", "got event", "event_set", "got event");
+        steps.record("sleep");
+        Timeouts.sleep(seconds(0.25));
+        steps.record("event_set");
+        evt.set();
+        Timeouts.sleep(seconds(1));
+        steps.record("event_set");
+        evt.set();
+        task.join();
+        steps.assertEvents("sleep", "event_wait", "event_set", "got event", "event_set", "got event");
     }
 
     /** Waiters woken by set() resume in the order they began waiting, even if the event is cleared at once. */
-    @Test
-    void setWakesAllInOrderDespiteClear() throws Exception {
-        var r = new Events();
-        SyncHarness.runVoid(() -> {
-            var evt = new Event();
-            for (int i = 1; i <= 3; i++) {
-                int id = i;
-                Curio.spawn(() -> {
-                    evt.await();
-                    r.add("woke " + id);
-                });
-            }
-            Curio.schedule();
-            assertEquals("Event[unset, waiting=3]", evt.toString());
-            evt.set();
-            evt.clear();
-            r.add("set and cleared");
-            Timeouts.sleep(seconds(1));
-            assertFalse(evt.isSet());
-        });
-        r.assertEquals("set and cleared", "woke 1", "woke 2", "woke 3");
+    @CurioTest
+    void setWakesAllInOrderDespiteClear(Steps steps) throws Exception {
+        var evt = new Event();
+        for (int i = 1; i <= 3; i++) {
+            int id = i;
+            Curio.spawn(() -> {
+                evt.await();
+                steps.record("woke " + id);
+            });
+        }
+        Curio.schedule();
+        assertEquals("Event[unset, waiting=3]", evt.toString());
+        evt.set();
+        evt.clear();
+        steps.record("set and cleared");
+        Timeouts.sleep(seconds(1));
+        assertFalse(evt.isSet());
+        steps.assertEvents("set and cleared", "woke 1", "woke 2", "woke 3");
     }
 
     /** A waiter woken by set() and cancelled before it runs returns normally; the cancel hits its next wait. */
-    @Test
-    void wakeBeatsRacingCancel() throws Exception {
-        var r = new Events();
-        SyncHarness.runVoid(() -> {
-            var evt = new Event();
-            Task<?> waiter = Curio.spawn(() -> {
-                evt.await();
-                r.add("woken");
-                try {
-                    Timeouts.sleep(seconds(1));
-                } catch (TaskCancelledException e) {
-                    r.add("cancelled at next wait");
-                }
-            });
-            Curio.schedule();
-            evt.set();
-            waiter.requestCancel();
-            waiter.join();
+    @CurioTest
+    void wakeBeatsRacingCancel(Steps steps) throws Exception {
+        var evt = new Event();
+        Task<?> waiter = Curio.spawn(() -> {
+            evt.await();
+            steps.record("woken");
+            try {
+                Timeouts.sleep(seconds(1));
+            } catch (TaskCancelledException e) {
+                steps.record("cancelled at next wait");
+            }
         });
-        r.assertEquals("woken", "cancelled at next wait");
+        Curio.schedule();
+        evt.set();
+        waiter.requestCancel();
+        waiter.join();
+        steps.assertEvents("woken", "cancelled at next wait");
     }
 
     /** A pending cancellation is delivered by await() on an unset event, but not on a set one. */
-    @Test
-    void pendingCancelOnlyWhenBlocking() throws Exception {
-        var r = new Events();
-        SyncHarness.runVoid(() -> {
-            var set = new Event();
-            set.set();
-            var unset = new Event();
-            Task<?> t = Curio.spawn(() -> {
-                Curio.currentTask().requestCancel();
-                set.await();
-                r.add("set event: no cancel point");
-                try {
-                    unset.await();
-                } catch (TaskCancelledException e) {
-                    r.add("unset event: cancelled");
-                }
-            });
-            t.join();
-            assertEquals(0, unset.statistics().waiting());
+    @CurioTest
+    void pendingCancelOnlyWhenBlocking(Steps steps) throws Exception {
+        var set = new Event();
+        set.set();
+        var unset = new Event();
+        Task<?> t = Curio.spawn(() -> {
+            Curio.currentTask().requestCancel();
+            set.await();
+            steps.record("set event: no cancel point");
+            try {
+                unset.await();
+            } catch (TaskCancelledException e) {
+                steps.record("unset event: cancelled");
+            }
         });
-        r.assertEquals("set event: no cancel point", "unset event: cancelled");
+        t.join();
+        assertEquals(0, unset.statistics().waiting());
+        steps.assertEvents("set event: no cancel point", "unset event: cancelled");
     }
 
     /** Waking a task of another kernel fails at once with a clear message, and its waiter is not stranded. */

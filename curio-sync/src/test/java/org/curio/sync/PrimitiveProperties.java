@@ -4,7 +4,10 @@ import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.constraints.LongRange;
 
-/** Each lock-like primitive against its model under random acquires, tries, timeouts and cancellations. */
+/**
+ * Each lock-like primitive against its model under random acquires, tries, timeouts, cancellations and
+ * schedules (the seed also shuffles tasks ready at the same instant).
+ */
 class PrimitiveProperties {
     /** Lock: fair hand-off, mutual exclusion, nothing taken by a cancelled or timed-out acquire. */
     @Property(tries = 200)

@@ -13,12 +13,12 @@ import java.util.Optional;
 import org.curio.kernel.Curio;
 import org.curio.kernel.Timeouts;
 import org.curio.kernel.VirtualClock;
-import org.curio.sync.SyncHarness.Events;
+import org.curio.test.CurioTest;
+import org.curio.test.Steps;
 import org.curio.traps.CancelledException;
 import org.curio.traps.Task;
 import org.curio.traps.TaskCancelledException;
 import org.curio.traps.TaskTimeoutException;
-import org.junit.jupiter.api.Test;
 
 /**
  * The behaviour every queue shares, written once and run over {@link Queue}, {@link LifoQueue},
@@ -33,196 +33,169 @@ abstract class QueueContract {
     }
 
     /** Items put while nobody waits come out in the kind's order. */
-    @Test
+    @CurioTest
     void itemsComeOutInTheKindsOrder() throws Exception {
         List<Integer> in = List.of(5, 1, 4, 2, 3);
-        List<Integer> out = SyncHarness.run(() -> {
-            TestQueue q = create(0);
-            for (int i : in) {
-                q.put(i);
-            }
-            assertEquals(5, q.size());
-            List<Integer> got = new ArrayList<>();
-            while (!q.isEmpty()) {
-                got.add(q.get());
-            }
-            return got;
-        });
-        assertEquals(kind().drainOrder(in), out);
+        TestQueue q = create(0);
+        for (int i : in) {
+            q.put(i);
+        }
+        assertEquals(5, q.size());
+        List<Integer> got = new ArrayList<>();
+        while (!q.isEmpty()) {
+            got.add(q.get());
+        }
+        assertEquals(kind().drainOrder(in), got);
     }
 
     /** A bounded queue's put waits until a get makes room, on the virtual clock. */
-    @Test
-    void boundedPutWaitsForRoom() throws Exception {
-        var r = new Events();
-        var clock = VirtualClock.create();
-        SyncHarness.runVoid(clock, () -> {
-            TestQueue q = create(2);
-            Task<?> producer = Curio.spawn(() -> {
-                for (int i = 0; i < 3; i++) {
-                    q.put(i);
-                    r.add("put " + i + " at " + Timeouts.clock() / 1_000_000_000L);
-                }
-            });
-            Timeouts.sleep(seconds(5));
-            assertTrue(q.isFull());
-            assertEquals(List.of(0, 1, 2), q.waiting());     // getters, putters, unfinished
-            q.get();
-            producer.join();
-            assertEquals(2, q.size());
+    @CurioTest
+    void boundedPutWaitsForRoom(Steps steps, VirtualClock clock) throws Exception {
+        TestQueue q = create(2);
+        Task<?> producer = Curio.spawn(() -> {
+            for (int i = 0; i < 3; i++) {
+                q.put(i);
+                steps.record("put " + i + " at " + clock.elapsed().toSeconds());
+            }
         });
-        r.assertEquals("put 0 at 0", "put 1 at 0", "put 2 at 5");
+        Timeouts.sleep(seconds(5));
+        assertTrue(q.isFull());
+        assertEquals(List.of(0, 1, 2), q.waiting());     // getters, putters, unfinished
+        q.get();
+        producer.join();
+        assertEquals(2, q.size());
+        steps.assertEvents("put 0 at 0", "put 1 at 0", "put 2 at 5");
         assertEquals(seconds(5), clock.elapsed());
     }
 
     /** A get that times out takes nothing; the next item put is there for the next get. */
-    @Test
+    @CurioTest
     void timedOutGetTakesNothing() throws Exception {
-        SyncHarness.runVoid(() -> {
-            TestQueue q = create(0);
-            assertThrows(TaskTimeoutException.class, () -> Timeouts.after(seconds(1), q::get));
-            assertEquals(List.of(0, 0, 0), q.waiting());
-            q.put(7);
-            assertEquals(Optional.of(7), q.tryGet());
-        });
+        TestQueue q = create(0);
+        assertThrows(TaskTimeoutException.class, () -> Timeouts.after(seconds(1), q::get));
+        assertEquals(List.of(0, 0, 0), q.waiting());
+        q.put(7);
+        assertEquals(Optional.of(7), q.tryGet());
     }
 
     /** A put that is cancelled while waiting for room puts nothing. */
-    @Test
-    void cancelledPutPutsNothing() throws Exception {
-        var r = new Events();
-        SyncHarness.runVoid(() -> {
-            TestQueue q = create(1);
-            q.put(1);
-            Task<?> putter = Curio.spawn(() -> {
-                try {
-                    q.put(2);
-                } catch (TaskCancelledException e) {
-                    r.add("put cancelled");
-                }
-            });
-            Timeouts.sleep(seconds(1));
-            putter.cancel();
-            assertEquals(List.of(0, 0, 1), q.waiting());
-            assertEquals(1, q.get());
-            assertTrue(q.isEmpty());
+    @CurioTest
+    void cancelledPutPutsNothing(Steps steps) throws Exception {
+        TestQueue q = create(1);
+        q.put(1);
+        Task<?> putter = Curio.spawn(() -> {
+            try {
+                q.put(2);
+            } catch (TaskCancelledException e) {
+                steps.record("put cancelled");
+            }
         });
-        r.assertEquals("put cancelled");
+        Timeouts.sleep(seconds(1));
+        putter.cancel();
+        assertEquals(List.of(0, 0, 1), q.waiting());
+        assertEquals(1, q.get());
+        assertTrue(q.isEmpty());
+        steps.assertEvents("put cancelled");
     }
 
     /** Getters waiting in line are woken in order; each item goes to exactly one of them. */
-    @Test
-    void waitingGettersAreServedInOrder() throws Exception {
-        var r = new Events();
-        SyncHarness.runVoid(() -> {
-            TestQueue q = create(0);
-            List<Task<?>> getters = new ArrayList<>();
-            for (int g = 1; g <= 3; g++) {
-                int id = g;
-                getters.add(Curio.spawn(() -> r.add("getter " + id + " got " + q.get())));
-            }
-            Curio.schedule();
-            assertEquals(List.of(3, 0, 0), q.waiting());
-            q.put(10);
-            q.put(30);
-            q.put(20);
-            for (Task<?> t : getters) {
-                t.join();
-            }
-        });
+    @CurioTest
+    void waitingGettersAreServedInOrder(Steps steps) throws Exception {
+        TestQueue q = create(0);
+        List<Task<?>> getters = new ArrayList<>();
+        for (int g = 1; g <= 3; g++) {
+            int id = g;
+            getters.add(Curio.spawn(() -> steps.record("getter " + id + " got " + q.get())));
+        }
+        Curio.schedule();
+        assertEquals(List.of(3, 0, 0), q.waiting());
+        q.put(10);
+        q.put(30);
+        q.put(20);
+        for (Task<?> t : getters) {
+            t.join();
+        }
         List<Integer> order = kind().drainOrder(List.of(10, 30, 20));
-        r.assertEquals("getter 1 got " + order.get(0), "getter 2 got " + order.get(1),
+        steps.assertEvents("getter 1 got " + order.get(0), "getter 2 got " + order.get(1),
                 "getter 3 got " + order.get(2));
     }
 
     /** A getter cancelled as its item arrives either got it or left it in the queue: never lost. */
-    @Test
+    @CurioTest
     void getterCancelledAsItsItemArrivesLosesNothing() throws Exception {
-        SyncHarness.runVoid(() -> {
-            TestQueue q = create(0);
-            List<Integer> got = new ArrayList<>();
-            Task<?> getter = Curio.spawn(() -> {
-                got.add(q.get());
-                Timeouts.sleep(seconds(1));
-            });
-            Curio.schedule();
-            q.put(42);
-            getter.cancel();
-            Optional<Integer> left = q.tryGet();
-            assertEquals(1, got.size() + (left.isPresent() ? 1 : 0), () -> "got " + got + ", left " + left);
-            assertEquals(List.of(0, 0, 1), q.waiting());
+        TestQueue q = create(0);
+        List<Integer> got = new ArrayList<>();
+        Task<?> getter = Curio.spawn(() -> {
+            got.add(q.get());
+            Timeouts.sleep(seconds(1));
         });
+        Curio.schedule();
+        q.put(42);
+        getter.cancel();
+        Optional<Integer> left = q.tryGet();
+        assertEquals(1, got.size() + (left.isPresent() ? 1 : 0), () -> "got " + got + ", left " + left);
+        assertEquals(List.of(0, 0, 1), q.waiting());
     }
 
     /** tryGet and tryPut never wait: they fail on an empty or a full queue. */
-    @Test
+    @CurioTest
     void triesNeverWait() throws Exception {
-        SyncHarness.runVoid(() -> {
-            TestQueue q = create(1);
-            assertEquals(Optional.empty(), q.tryGet());
-            assertTrue(q.tryPut(1));
-            assertFalse(q.tryPut(2));
-            assertTrue(q.isFull());
-            assertEquals(1, q.maxsize());
-            assertEquals(Optional.of(1), q.tryGet());
-        });
+        TestQueue q = create(1);
+        assertEquals(Optional.empty(), q.tryGet());
+        assertTrue(q.tryPut(1));
+        assertFalse(q.tryPut(2));
+        assertTrue(q.isFull());
+        assertEquals(1, q.maxsize());
+        assertEquals(Optional.of(1), q.tryGet());
     }
 
     /** join waits until taskDone has been called once per item put. */
-    @Test
-    void joinWaitsForEveryTaskDone() throws Exception {
-        var r = new Events();
-        SyncHarness.runVoid(() -> {
-            TestQueue q = create(0);
-            q.put(1);
-            q.put(2);
-            Task<?> worker = Curio.spawn(() -> {
-                for (int i = 0; i < 2; i++) {
-                    q.get();
-                    Timeouts.sleep(seconds(1));
-                    r.add("done " + i);
-                    q.taskDone();
-                }
-            });
-            q.join();
-            r.add("joined");
-            worker.join();
-            assertThrows(IllegalStateException.class, q::taskDone);
+    @CurioTest
+    void joinWaitsForEveryTaskDone(Steps steps) throws Exception {
+        TestQueue q = create(0);
+        q.put(1);
+        q.put(2);
+        Task<?> worker = Curio.spawn(() -> {
+            for (int i = 0; i < 2; i++) {
+                q.get();
+                Timeouts.sleep(seconds(1));
+                steps.record("done " + i);
+                q.taskDone();
+            }
         });
-        r.assertEquals("done 0", "done 1", "joined");
+        q.join();
+        steps.record("joined");
+        worker.join();
+        assertThrows(IllegalStateException.class, q::taskDone);
+        steps.assertEvents("done 0", "done 1", "joined");
     }
 
     /** A cancelled join leaves no joiner behind. */
-    @Test
+    @CurioTest
     void cancelledJoin() throws Exception {
-        SyncHarness.runVoid(() -> {
-            TestQueue q = create(0);
-            q.put(1);
-            assertThrows(TaskTimeoutException.class, () -> Timeouts.after(seconds(1), q::join));
-            q.get();
-            q.taskDone();
-            q.join();
-        });
+        TestQueue q = create(0);
+        q.put(1);
+        assertThrows(TaskTimeoutException.class, () -> Timeouts.after(seconds(1), q::join));
+        q.get();
+        q.taskDone();
+        q.join();
     }
 
     /** Cancellation is delivered only when the operation must wait. */
-    @Test
-    void pendingCancelOnlyWhenWaiting() throws Exception {
-        var r = new Events();
-        SyncHarness.runVoid(() -> {
-            TestQueue q = create(0);
-            Task<?> t = Curio.spawn(() -> {
-                Curio.currentTask().requestCancel();
-                q.put(1);
-                r.add("got " + q.get());
-                try {
-                    q.get();
-                } catch (CancelledException e) {
-                    r.add("cancelled at the waiting get");
-                }
-            });
-            t.join();
+    @CurioTest
+    void pendingCancelOnlyWhenWaiting(Steps steps) throws Exception {
+        TestQueue q = create(0);
+        Task<?> t = Curio.spawn(() -> {
+            Curio.currentTask().requestCancel();
+            q.put(1);
+            steps.record("got " + q.get());
+            try {
+                q.get();
+            } catch (CancelledException e) {
+                steps.record("cancelled at the waiting get");
+            }
         });
-        r.assertEquals("got 1", "cancelled at the waiting get");
+        t.join();
+        steps.assertEvents("got 1", "cancelled at the waiting get");
     }
 }

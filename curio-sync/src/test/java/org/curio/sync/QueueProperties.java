@@ -11,9 +11,10 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * Every queue kind against its model under random puts, gets, tries, timeouts and cancellations
- * (jqwik), and queue conservation R4: 10,000 get/put operations per kind, 0 lost, 0 duplicated,
- * per-producer order kept (FIFO kinds), each checked item by item against the model.
+ * Every queue kind against its model under random puts, gets, tries, timeouts, cancellations and
+ * schedules (jqwik; the seed also shuffles tasks ready at the same instant), and queue conservation
+ * R4: 10,000 get/put operations per kind, 0 lost, 0 duplicated, per-producer order kept (FIFO kinds),
+ * each checked item by item against the model.
  */
 class QueueProperties {
     /** The FIFO queue matches its model under random operations, timeouts and cancels. */

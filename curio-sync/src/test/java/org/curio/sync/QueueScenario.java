@@ -18,7 +18,7 @@ import java.util.Set;
 
 import org.curio.kernel.Curio;
 import org.curio.kernel.Timeouts;
-import org.curio.kernel.VirtualClock;
+import org.curio.test.Trial;
 import org.curio.traps.CancelledException;
 import org.curio.traps.Task;
 
@@ -78,10 +78,15 @@ final class QueueScenario {
         events.add(new Ev(what, task, item));
     }
 
-    /** Runs the program in a fresh kernel and checks the model; returns this. */
+    /**
+     * Runs the program as one try on a fresh kernel, with the order of tasks ready at the same instant
+     * shuffled by the seed, and checks the model, which follows the order the tasks actually ran in;
+     * returns this. The universal queue runs on {@link SyncHarness#universalTry}, which says why.
+     */
     QueueScenario runAndCheck() throws Exception {
-        List<Integer> left = SyncHarness.withWatchdog(Duration.ofSeconds(20), this::describe,
-                () -> SyncHarness.run(VirtualClock.withAutojumpThreshold(Duration.ZERO), this::program));
+        List<Integer> left = kind == TestQueue.Kind.UNIVERSAL
+                ? SyncHarness.universalTry(seed, this::describe, this::program)
+                : Trial.create().perturbed(seed).run(this::program);
         check(left);
         return this;
     }
@@ -181,7 +186,7 @@ final class QueueScenario {
     }
 
     String describe() {
-        return "seed=" + seed + " kind=" + kind + " maxsize=" + maxsize + " events=" + events;
+        return "seed=" + seed + " (program and schedule) kind=" + kind + " maxsize=" + maxsize + " events=" + events;
     }
 
     // ------------------------------------------------------------------ the model

@@ -21,21 +21,32 @@ import net.jqwik.api.constraints.LongRange;
 
 import org.curio.kernel.Curio;
 import org.curio.kernel.Timeouts;
-import org.curio.kernel.VirtualClock;
+import org.curio.kernel.VoidBody;
+import org.curio.test.Trial;
 import org.curio.traps.CancelledException;
 import org.curio.traps.Task;
 
 /**
- * Events, conditions and results against simple models under random waits, signals, timeouts and
- * cancellations, on the virtual clock.
+ * Events, conditions and results against simple models under random waits, signals, timeouts,
+ * cancellations and schedules (the seed also shuffles tasks ready at the same instant), on the
+ * virtual clock.
  */
 class SignalProperties {
     /** An event recorded by a task, with the virtual clock in seconds. */
     record Ev(String what, int task, long at) {}
 
-    private static <T> T run(long seed, List<Ev> events, java.util.concurrent.Callable<T> program) throws Exception {
-        return SyncHarness.withWatchdog(Duration.ofSeconds(20), () -> "seed=" + seed + " events=" + events,
-                () -> SyncHarness.run(VirtualClock.withAutojumpThreshold(Duration.ZERO), program));
+    /**
+     * Runs {@code program} as one try: the main task of a fresh kernel on a virtual clock, with each
+     * batch of ready tasks shuffled by {@code seed}, under a real-time watchdog, checked for leftovers.
+     * The models below make no assumption about the order of tasks ready at the same instant. Programs
+     * whose tasks wait on universal primitives run on {@link SyncHarness#universalTry}, which says why.
+     */
+    private static void run(long seed, boolean universal, List<Ev> events, VoidBody<?> program) throws Exception {
+        if (universal) {
+            SyncHarness.universalTry(seed, () -> "seed=" + seed + " events=" + events, program.asBody()::call);
+        } else {
+            Trial.create().perturbed(seed).run(program);
+        }
     }
 
     private static void add(List<Ev> events, String what, int task) {
@@ -85,7 +96,7 @@ class SignalProperties {
             }
             scripts.add(s);
         }
-        run(seed, events, () -> {
+        run(seed, universal, events, () -> {
             Flag flag = flag(universal);
             List<Task<?>> ts = new ArrayList<>();
             for (int t = 0; t < tasks; t++) {
@@ -122,7 +133,6 @@ class SignalProperties {
                 flag.set();
                 Timeouts.sleep(Duration.ofSeconds(1));
             }
-            return null;
         });
         // Model: a waiter returns normally only if the flag was set when it asked or a set came while it
         // waited; a timed-out waiter saw no set while it waited, except one in the very tick it timed out.
@@ -199,7 +209,7 @@ class SignalProperties {
         }
         java.util.Arrays.sort(cancels, (a, b) -> Integer.compare(a[0], b[0]));
         int[] counts = new int[3];                               // normal returns, signals, broken invariants
-        run(seed, events, () -> {
+        run(seed, false, events, () -> {
             var lock = new Lock();
             var cond = new Condition(lock);
             List<Task<?>> ts = new ArrayList<>();
@@ -247,7 +257,6 @@ class SignalProperties {
             }
             assertEquals(new Condition.Statistics(false, 0), cond.statistics());
             assertEquals("Lock[unlocked, waiting=0]", lock.toString());
-            return null;
         });
         assertEquals(0, counts[2], "a wait ended without the lock; seed=" + seed);
         assertTrue(counts[0] <= counts[1], "more wake-ups than signals; seed=" + seed);
@@ -267,7 +276,7 @@ class SignalProperties {
             timeout[w] = rnd.nextInt(4);
         }
         List<Ev> events = Collections.synchronizedList(new ArrayList<>());
-        run(seed, events, () -> {
+        run(seed, universal, events, () -> {
             var result = new Result<String>();
             var uresult = new UniversalResult<String>();
             List<Task<?>> ts = new ArrayList<>();
@@ -296,7 +305,6 @@ class SignalProperties {
             for (Task<?> t : ts) {
                 t.await();
             }
-            return null;
         });
         for (Ev e : events) {
             if (e.task() < 0) {

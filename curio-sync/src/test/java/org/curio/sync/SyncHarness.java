@@ -1,14 +1,9 @@
 package org.curio.sync;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.Collections;
-import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
@@ -18,38 +13,44 @@ import org.curio.kernel.VirtualClock;
 import org.curio.kernel.VoidBody;
 
 /**
- * The test harness of curio-sync: runs a body as the main task of a fresh kernel on a
- * {@link VirtualClock} (on the backend the build selected), checks that the kernel is left empty, and
- * records events for whole-list assertions. A watchdog bounds runs in real time, for jqwik tries and
- * thread tests that JUnit's timeout does not cover.
+ * What curio-sync's tests need beyond curio-test's {@code @CurioTest} and {@code Trial}: a kernel run
+ * for tests whose body also runs outside it (threads running kernels of their own), a perturbed
+ * property try for programs that wait on universal primitives, and a real-time watchdog for thread
+ * tests that JUnit's timeout does not cover.
  */
 final class SyncHarness {
     private SyncHarness() {}
 
-    /** Runs {@code main} on a fresh virtual-clock kernel, closes it, and asserts its ledger is empty. */
-    static <T> T run(Callable<T> main) throws Exception {
-        return run(VirtualClock.create(), main);
+    /** Runs a void body as the main task of a fresh virtual-clock kernel, closes it, and checks its ledger is empty. */
+    static void runVoid(VoidBody<?> main) throws Exception {
+        run(Kernel.builder().clock(VirtualClock.create()), main.asBody()::call);
     }
 
-    /** Runs {@code main} on a fresh kernel with {@code clock}; asserts the ledger is empty after close. */
-    static <T> T run(VirtualClock clock, Callable<T> main) throws Exception {
-        Kernel kernel = Kernel.builder().clock(clock).build();
+    /**
+     * Runs one property try whose tasks wait on universal primitives as
+     * {@code Trial.create().perturbed(seed)} would (a fresh kernel on a virtual clock, each batch of
+     * ready tasks shuffled by {@code seed}, a real-time watchdog, the ledger checked after closing), but
+     * on a clock that jumps as soon as every task is blocked. A task waiting on a universal primitive
+     * waits on a future, which the kernel counts as an outside event, and Trial's clock waits 100 ms of
+     * real time for outside events before each jump, so a try would take seconds instead of
+     * milliseconds. Here only tasks of the same kernel wake the waiters, and the wake-up reaches the
+     * kernel before it looks for something to do, so jumping at once misses nothing. {@code details}
+     * (with the seed) go in the watchdog's failure.
+     */
+    static <T> T universalTry(long seed, Supplier<String> details, Callable<T> main) throws Exception {
+        VirtualClock clock = VirtualClock.withAutojumpThreshold(Duration.ZERO);
+        return withWatchdog(Duration.ofSeconds(20), details,
+                () -> run(Kernel.builder().clock(clock).perturbSchedule(seed), main));
+    }
+
+    private static <T> T run(Kernel.Builder builder, Callable<T> main) throws Exception {
+        Kernel kernel = builder.build();
         try {
             return kernel.run(main);
         } finally {
             kernel.close();
             assertTrue(kernel.ledger().isEmpty(), () -> "kernel left " + kernel.ledger());
         }
-    }
-
-    /** Runs a void body on a fresh virtual-clock kernel; see {@link #run(Callable)}. */
-    static void runVoid(VoidBody<?> main) throws Exception {
-        run(main.asBody()::call);
-    }
-
-    /** Runs a void body on a fresh kernel with {@code clock}; see {@link #run(VirtualClock, Callable)}. */
-    static void runVoid(VirtualClock clock, VoidBody<?> main) throws Exception {
-        run(clock, main.asBody()::call);
     }
 
     /** {@return seconds as a duration, for ported curio tests} */
@@ -95,30 +96,4 @@ final class SyncHarness {
     static int stress() {
         return Math.max(1, Integer.getInteger("curio.stress", 1));
     }
-
-    /** A thread-safe list of events; tests record what happens and assert the whole list. */
-    static final class Events {
-        private final List<Object> list = Collections.synchronizedList(new ArrayList<>());
-
-        void add(Object event) {
-            list.add(event);
-        }
-
-        List<Object> list() {
-            synchronized (list) {
-                return List.copyOf(list);
-            }
-        }
-
-        void assertEquals(Object... expected) {
-            org.junit.jupiter.api.Assertions.assertEquals(Arrays.asList(expected), list());
-        }
-
-        @Override
-        public String toString() {
-            return list().toString();
-        }
-    }
-
-    /** Asserts that two lists are equal, element by element. */
 }

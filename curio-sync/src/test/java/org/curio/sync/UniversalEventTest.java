@@ -8,7 +8,8 @@ import java.util.concurrent.CompletableFuture;
 
 import org.curio.kernel.Curio;
 import org.curio.kernel.Timeouts;
-import org.curio.sync.SyncHarness.Events;
+import org.curio.test.CurioTest;
+import org.curio.test.Steps;
 import org.curio.traps.CancelledException;
 import org.curio.traps.Task;
 import org.curio.traps.TaskCancelledException;
@@ -17,99 +18,87 @@ import org.junit.jupiter.api.Test;
 
 /** {@link UniversalEvent}: curio's {@code TestUniversalEvent}, with threads in place of asyncio. */
 class UniversalEventTest {
-    private static void waiter(UniversalEvent evt, Events r) throws CancelledException {
-        r.add("wait_start");
-        r.add(evt.isSet());
+    private static void waiter(UniversalEvent evt, Steps steps) throws CancelledException {
+        steps.record("wait_start");
+        steps.record(evt.isSet());
         evt.await();
-        r.add("wait_done");
-        r.add(evt.isSet());
+        steps.record("wait_done");
+        steps.record(evt.isSet());
         evt.clear();
-        r.add(evt.isSet());
+        steps.record(evt.isSet());
     }
 
     /** Between tasks, the universal event behaves as an Event. */
-    @Test
-    void getWait() throws Exception {
-        var r = new Events();
-        SyncHarness.runVoid(() -> {
-            var evt = new UniversalEvent();
-            Task<?> t1 = Curio.spawn(() -> waiter(evt, r));
-            Task<?> t2 = Curio.spawn(() -> {
-                r.add("sleep");
-                Timeouts.sleep(seconds(1));
-                r.add("event_set");
-                evt.set();
-            });
-            t1.join();
-            t2.join();
+    @CurioTest
+    void getWait(Steps steps) throws Exception {
+        var evt = new UniversalEvent();
+        Task<?> t1 = Curio.spawn(() -> waiter(evt, steps));
+        Task<?> t2 = Curio.spawn(() -> {
+            steps.record("sleep");
+            Timeouts.sleep(seconds(1));
+            steps.record("event_set");
+            evt.set();
         });
-        r.assertEquals("wait_start", false, "sleep", "event_set", "wait_done", true, false);
+        t1.join();
+        t2.join();
+        steps.assertEvents("wait_start", false, "sleep", "event_set", "wait_done", true, false);
     }
 
     /** A plain thread waits for an event a task sets. */
-    @Test
-    void threadWaitsTaskSets() throws Exception {
-        var r = new Events();
-        SyncHarness.runVoid(() -> {
-            var evt = new UniversalEvent();
-            CompletableFuture<Void> t1 = UniversalQueueTest.thread(() -> waiter(evt, r));
-            while (evt.statistics().waiting() < 1) {
-                Curio.schedule();
-                Thread.onSpinWait();
-            }
-            r.add("sleep");
-            Timeouts.sleep(seconds(1));
-            r.add("event_set");
-            evt.set();
-            Curio.awaitFuture(t1);
-        });
-        r.assertEquals("wait_start", false, "sleep", "event_set", "wait_done", true, false);
+    @CurioTest
+    void threadWaitsTaskSets(Steps steps) throws Exception {
+        var evt = new UniversalEvent();
+        CompletableFuture<Void> t1 = UniversalQueueTest.thread(() -> waiter(evt, steps));
+        while (evt.statistics().waiting() < 1) {
+            Curio.schedule();
+            Thread.onSpinWait();
+        }
+        steps.record("sleep");
+        Timeouts.sleep(seconds(1));
+        steps.record("event_set");
+        evt.set();
+        Curio.awaitFuture(t1);
+        steps.assertEvents("wait_start", false, "sleep", "event_set", "wait_done", true, false);
     }
 
     /** A task waits for an event a plain thread sets. */
-    @Test
-    void taskWaitsThreadSets() throws Exception {
-        var r = new Events();
-        SyncHarness.runVoid(() -> {
-            var evt = new UniversalEvent();
-            Task<?> t1 = Curio.spawn(() -> waiter(evt, r));
-            Curio.schedule();
-            Curio.awaitFuture(UniversalQueueTest.thread(() -> {
-                r.add("event_set");
-                evt.set();
-            }));
-            t1.join();
-        });
-        r.assertEquals("wait_start", false, "event_set", "wait_done", true, false);
+    @CurioTest
+    void taskWaitsThreadSets(Steps steps) throws Exception {
+        var evt = new UniversalEvent();
+        Task<?> t1 = Curio.spawn(() -> waiter(evt, steps));
+        Curio.schedule();
+        Curio.awaitFuture(UniversalQueueTest.thread(() -> {
+            steps.record("event_set");
+            evt.set();
+        }));
+        t1.join();
+        steps.assertEvents("wait_start", false, "event_set", "wait_done", true, false);
     }
 
     /** A waiter whose timeout expires before the set gets TaskTimeoutException and leaves no waiter. */
-    @Test
-    void waitTimeout() throws Exception {
-        var r = new Events();
-        SyncHarness.runVoid(() -> {
-            var evt = new UniversalEvent();
-            Task<?> t1 = Curio.spawn(() -> {
-                try {
-                    r.add("wait_start");
-                    Timeouts.after(seconds(1), evt::await);
-                    r.add("wait_done");
-                } catch (TaskTimeoutException e) {
-                    r.add("wait_timeout");
-                    r.add(evt.isSet());
-                }
-            });
-            Task<?> t2 = Curio.spawn(() -> {
-                r.add("sleep");
-                Timeouts.sleep(seconds(2));
-                r.add("event_set");
-                evt.set();
-            });
-            t1.join();
-            t2.join();
-            assertEquals(new UniversalEvent.Statistics(true, 0), evt.statistics());
+    @CurioTest
+    void waitTimeout(Steps steps) throws Exception {
+        var evt = new UniversalEvent();
+        Task<?> t1 = Curio.spawn(() -> {
+            try {
+                steps.record("wait_start");
+                Timeouts.after(seconds(1), evt::await);
+                steps.record("wait_done");
+            } catch (TaskTimeoutException e) {
+                steps.record("wait_timeout");
+                steps.record(evt.isSet());
+            }
         });
-        r.assertEquals("wait_start", "sleep", "wait_timeout", false, "event_set");
+        Task<?> t2 = Curio.spawn(() -> {
+            steps.record("sleep");
+            Timeouts.sleep(seconds(2));
+            steps.record("event_set");
+            evt.set();
+        });
+        t1.join();
+        t2.join();
+        assertEquals(new UniversalEvent.Statistics(true, 0), evt.statistics());
+        steps.assertEvents("wait_start", "sleep", "wait_timeout", false, "event_set");
     }
 
     /** An interrupted thread stops waiting with TaskCancelledException and leaves no waiter. */

@@ -17,7 +17,8 @@ import java.util.stream.IntStream;
 import org.curio.kernel.Curio;
 import org.curio.kernel.Kernel;
 import org.curio.kernel.Timeouts;
-import org.curio.sync.SyncHarness.Events;
+import org.curio.test.CurioTest;
+import org.curio.test.Steps;
 import org.curio.traps.CancelledException;
 import org.curio.traps.Task;
 import org.curio.traps.TaskCancelledException;
@@ -70,99 +71,91 @@ class UniversalQueueTest {
     }
 
     /** A plain thread produces and joins; a task consumes every item in order. */
-    @Test
+    @CurioTest
     void threadProducerTaskConsumer() throws Exception {
         List<Integer> result = Collections.synchronizedList(new ArrayList<>());
-        SyncHarness.runVoid(() -> {
-            var q = new UniversalQueue<Integer>();
-            Task<?> t1 = Curio.spawn(() -> consume(q, result));
-            Curio.awaitFuture(thread(() -> {
-                for (int i = 0; i < 10; i++) {
-                    q.put(i);
-                }
-                q.join();
-            }));
-            q.put(NONE);
-            t1.join();
-        });
+        var q = new UniversalQueue<Integer>();
+        Task<?> t1 = Curio.spawn(() -> consume(q, result));
+        Curio.awaitFuture(thread(() -> {
+            for (int i = 0; i < 10; i++) {
+                q.put(i);
+            }
+            q.join();
+        }));
+        q.put(NONE);
+        t1.join();
         assertEquals(IntStream.range(0, 10).boxed().toList(), result);
     }
 
     /** A task produces and joins; a plain thread consumes every item in order. */
-    @Test
+    @CurioTest
     void taskProducerThreadConsumer() throws Exception {
         List<Integer> result = Collections.synchronizedList(new ArrayList<>());
-        SyncHarness.runVoid(() -> {
-            var q = new UniversalQueue<Integer>();
-            CompletableFuture<Void> t1 = thread(() -> consume(q, result));
-            Task<?> t2 = Curio.spawn(() -> {
-                for (int i = 0; i < 10; i++) {
-                    q.put(i);
-                    Timeouts.sleep(seconds(0.1));
-                }
-                q.join();
-            });
-            t2.join();
-            q.put(NONE);
-            Curio.awaitFuture(t1);
+        var q = new UniversalQueue<Integer>();
+        CompletableFuture<Void> t1 = thread(() -> consume(q, result));
+        Task<?> t2 = Curio.spawn(() -> {
+            for (int i = 0; i < 10; i++) {
+                q.put(i);
+                Timeouts.sleep(seconds(0.1));
+            }
+            q.join();
         });
+        t2.join();
+        q.put(NONE);
+        Curio.awaitFuture(t1);
         assertEquals(IntStream.range(0, 10).boxed().toList(), result);
     }
 
     /** A consumer whose gets keep timing out still receives every item, in order, from a thread. */
-    @Test
+    @CurioTest
     void consumerWithTimeoutsLosesNothing() throws Exception {
         List<Integer> result = Collections.synchronizedList(new ArrayList<>());
-        SyncHarness.runVoid(() -> {
-            var q = new UniversalQueue<Integer>(2);
-            Task<?> t1 = Curio.spawn(() -> {
-                while (true) {
-                    Optional<Integer> item = Timeouts.ignoreAfter(seconds(0.1), q::get);
-                    if (item.isEmpty()) {
-                        continue;
-                    }
-                    if (item.get() == NONE) {
-                        break;
-                    }
-                    result.add(item.get());
-                    q.taskDone();
+        var q = new UniversalQueue<Integer>(2);
+        Task<?> t1 = Curio.spawn(() -> {
+            while (true) {
+                Optional<Integer> item = Timeouts.ignoreAfter(seconds(0.1), q::get);
+                if (item.isEmpty()) {
+                    continue;
                 }
-            });
-            Curio.awaitFuture(thread(() -> {
-                for (int i = 0; i < 10; i++) {
-                    q.put(i);
+                if (item.get() == NONE) {
+                    break;
                 }
-                q.join();
-            }));
-            q.put(NONE);
-            t1.join();
+                result.add(item.get());
+                q.taskDone();
+            }
         });
+        Curio.awaitFuture(thread(() -> {
+            for (int i = 0; i < 10; i++) {
+                q.put(i);
+            }
+            q.join();
+        }));
+        q.put(NONE);
+        t1.join();
         assertEquals(IntStream.range(0, 10).boxed().toList(), result);
     }
 
     /** Three consumer tasks share a thousand items from a thread; each is received once. */
-    @Test
+    @CurioTest
     void multipleConsumers() throws Exception {
         List<Integer> result = Collections.synchronizedList(new ArrayList<>());
-        SyncHarness.runVoid(() -> {
-            var q = new UniversalQueue<Integer>(10);
-            List<Task<?>> consumers = new ArrayList<>();
-            for (int c = 0; c < 3; c++) {
-                consumers.add(Curio.spawn(() -> consume(q, result)));
+        var q = new UniversalQueue<Integer>(10);
+        List<Task<?>> consumers = new ArrayList<>();
+        for (int c = 0; c < 3; c++) {
+            consumers.add(Curio.spawn(() -> consume(q, result)));
+        }
+        Curio.awaitFuture(thread(() -> {
+            for (int i = 0; i < 1000; i++) {
+                q.put(i);
             }
-            Curio.awaitFuture(thread(() -> {
-                for (int i = 0; i < 1000; i++) {
-                    q.put(i);
-                }
-                q.join();
-            }));
-            for (int c = 0; c < 3; c++) {
-                q.put(NONE);
-            }
-            for (Task<?> t : consumers) {
-                t.join();
-            }
-        });
+            q.join();
+        }));
+        for (int c = 0; c < 3; c++) {
+            q.put(NONE);
+        }
+        for (Task<?> t : consumers) {
+            t.join();
+        }
         assertEquals(IntStream.range(0, 1000).boxed().toList(), result.stream().sorted().toList());
     }
 
@@ -195,82 +188,71 @@ class UniversalQueueTest {
     }
 
     /** A put to a full queue times out and puts nothing. */
-    @Test
+    @CurioTest
     void putTimeout() throws Exception {
-        SyncHarness.runVoid(() -> {
-            var queue = new UniversalQueue<Integer>(1);
-            queue.put(1);
-            assertThrows(TaskTimeoutException.class, () -> Timeouts.after(seconds(0.1), () -> queue.put(2)));
-            assertEquals(new UniversalQueue.Statistics(1, 1, 0, 0, 1), queue.statistics());
-            assertTrue(queue.isFull());
-        });
+        var queue = new UniversalQueue<Integer>(1);
+        queue.put(1);
+        assertThrows(TaskTimeoutException.class, () -> Timeouts.after(seconds(0.1), () -> queue.put(2)));
+        assertEquals(new UniversalQueue.Statistics(1, 1, 0, 0, 1), queue.statistics());
+        assertTrue(queue.isFull());
     }
 
     /** A get whose item is granted in the same tick as its timeout fires loses nothing: the item stays first. */
-    @Test
-    void getGrantedInTheTickOfItsTimeout() throws Exception {
-        var r = new Events();
-        SyncHarness.runVoid(() -> {
-            var queue = new UniversalQueue<String>();
-            Task<?> putter = Curio.spawn(() -> {
-                Timeouts.sleep(seconds(1));               // armed first: runs first at t=1
-                queue.put("x");
-                queue.put("y");
-                r.add("put x, y");
-            });
-            Curio.schedule();
-            Optional<String> got = Timeouts.ignoreAfter(seconds(1), queue::get);
-            r.add("get gave " + got);
-            putter.join();
-            r.add(queue.statistics());
-            r.add("next " + queue.get() + " then " + queue.get());
+    @CurioTest
+    void getGrantedInTheTickOfItsTimeout(Steps steps) throws Exception {
+        var queue = new UniversalQueue<String>();
+        Task<?> putter = Curio.spawn(() -> {
+            Timeouts.sleep(seconds(1));               // armed first: runs first at t=1
+            queue.put("x");
+            queue.put("y");
+            steps.record("put x, y");
         });
-        r.assertEquals("put x, y", "get gave Optional.empty", new UniversalQueue.Statistics(2, 0, 0, 0, 2),
+        Curio.schedule();
+        Optional<String> got = Timeouts.ignoreAfter(seconds(1), queue::get);
+        steps.record("get gave " + got);
+        putter.join();
+        steps.record(queue.statistics());
+        steps.record("next " + queue.get() + " then " + queue.get());
+        steps.assertEvents("put x, y", "get gave Optional.empty", new UniversalQueue.Statistics(2, 0, 0, 0, 2),
                 "next x then y");
     }
 
     /** A getter granted an item and cancelled before it resumes passes the item on to the next getter. */
-    @Test
-    void cancelledGrantedGetterPassesItemOn() throws Exception {
-        var r = new Events();
-        SyncHarness.runVoid(() -> {
-            var queue = new UniversalQueue<String>();
-            Task<?> first = Curio.spawn(() -> {
-                try {
-                    r.add("first got " + queue.get());
-                } catch (TaskCancelledException e) {
-                    r.add("first cancelled");
-                }
-            });
-            Task<?> second = Curio.spawn(() -> r.add("second got " + queue.get()));
-            Curio.schedule();
-            queue.put("x");                               // granted to first, which has not resumed yet
-            first.cancel();
-            second.join();
+    @CurioTest
+    void cancelledGrantedGetterPassesItemOn(Steps steps) throws Exception {
+        var queue = new UniversalQueue<String>();
+        Task<?> first = Curio.spawn(() -> {
+            try {
+                steps.record("first got " + queue.get());
+            } catch (TaskCancelledException e) {
+                steps.record("first cancelled");
+            }
         });
-        r.assertEquals("first cancelled", "second got x");
+        Task<?> second = Curio.spawn(() -> steps.record("second got " + queue.get()));
+        Curio.schedule();
+        queue.put("x");                               // granted to first, which has not resumed yet
+        first.cancel();
+        second.join();
+        steps.assertEvents("first cancelled", "second got x");
     }
 
     /** Thread and task getters are served in the order they began waiting. */
-    @Test
-    void threadAndTaskGettersServedInOrder() throws Exception {
-        var r = new Events();
-        SyncHarness.runVoid(() -> {
-            var queue = new UniversalQueue<String>();
-            CompletableFuture<Void> threadGetter = thread(() -> r.add("thread got " + queue.get()));
-            while (queue.statistics().getters() < 1) {
-                Curio.schedule();
-                Thread.onSpinWait();
-            }
-            Task<?> taskGetter = Curio.spawn(() -> r.add("task got " + queue.get()));
+    @CurioTest
+    void threadAndTaskGettersServedInOrder(Steps steps) throws Exception {
+        var queue = new UniversalQueue<String>();
+        CompletableFuture<Void> threadGetter = thread(() -> steps.record("thread got " + queue.get()));
+        while (queue.statistics().getters() < 1) {
             Curio.schedule();
-            assertEquals(2, queue.statistics().getters());
-            queue.put("a");
-            Curio.awaitFuture(threadGetter);
-            queue.put("b");
-            taskGetter.join();
-        });
-        r.assertEquals("thread got a", "task got b");
+            Thread.onSpinWait();
+        }
+        Task<?> taskGetter = Curio.spawn(() -> steps.record("task got " + queue.get()));
+        Curio.schedule();
+        assertEquals(2, queue.statistics().getters());
+        queue.put("a");
+        Curio.awaitFuture(threadGetter);
+        queue.put("b");
+        taskGetter.join();
+        steps.assertEvents("thread got a", "task got b");
     }
 
     /** An interrupted thread stops waiting with TaskCancelledException, its status cleared, taking nothing. */
