@@ -9,6 +9,7 @@ import net.jqwik.api.Combinators;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
+import net.jqwik.api.Tuple;
 import org.curio.io.MemoryNetwork;
 import org.curio.test.Trial;
 
@@ -42,20 +43,31 @@ class KvServerProperties {
                 key.map(KvScenario.Del::new),
                 Arbitraries.just(new KvScenario.Incr()));
         Arbitrary<List<List<KvScenario.Command>>> clients = command.list().ofMaxSize(8).list().ofMinSize(1).ofMaxSize(4);
-        return clients.flatMap(cs -> {
-            Arbitrary<KvScenario.Fault> fault = Combinators.combine(
-                    Arbitraries.integers().between(0, cs.size() - 1),
-                    Arbitraries.integers().between(0, 30),
-                    Arbitraries.of(KvScenario.FaultKind.class)).as(KvScenario.Fault::new);
-            Arbitrary<List<KvScenario.Fault>> faults = withFaults ? fault.list().ofMaxSize(3) : Arbitraries.just(List.of());
-            return Combinators.combine(Arbitraries.just(cs), faults, options()).as(KvScenario::new);
-        });
+        // Faults name a client by a number taken modulo the number of clients, so that the three parts
+        // shrink independently (a flatMap from clients to faults would shrink poorly).
+        Arbitrary<KvScenario.Fault> fault = Combinators.combine(
+                Arbitraries.integers().between(0, 3),
+                Arbitraries.integers().between(0, 30),
+                Arbitraries.of(KvScenario.FaultKind.class)).as(KvScenario.Fault::new);
+        Arbitrary<List<KvScenario.Fault>> faults = withFaults ? fault.list().ofMaxSize(3) : Arbitraries.just(List.of());
+        return Combinators.combine(clients, faults, options()).as(KvScenario::new);
+    }
+
+    /**
+     * {@return buffer sizes: tiny (smaller than a reply), small and large, a third of the time each;
+     * each shrinks towards its largest value, the setting least likely to matter}
+     */
+    static Arbitrary<Integer> bufferSizes() {
+        return Arbitraries.frequencyOf(
+                Tuple.of(1, Arbitraries.integers().between(1, 16).shrinkTowards(16)),
+                Tuple.of(1, Arbitraries.integers().between(17, 1024).shrinkTowards(1024)),
+                Tuple.of(1, Arbitraries.integers().between(1025, 65536).shrinkTowards(65536)));
     }
 
     /** {@return network options: buffers of 1 byte to 64 KiB, whole or random chunks, up to 5 ms of delay} */
     static Arbitrary<MemoryNetwork.Options> options() {
         return Combinators.combine(
-                Arbitraries.integers().between(1, 65536).shrinkTowards(65536),
+                bufferSizes(),
                 Arbitraries.integers().between(1, 16),
                 Arbitraries.longs(),
                 Arbitraries.integers().between(0, 5)

@@ -8,6 +8,8 @@ import java.nio.charset.StandardCharsets;
 import org.curio.io.ByteStream;
 import org.curio.io.Connection;
 import org.curio.io.Connector;
+import org.curio.io.Listener;
+import org.curio.io.MemoryConnection;
 import org.curio.io.MemoryNetwork;
 import org.curio.io.Network;
 import org.curio.io.Socket;
@@ -44,8 +46,9 @@ class KvServerTest {
     void protocolInMemory(Steps steps) throws Exception {
         MemoryNetwork network = MemoryNetwork.create();
         try (TaskGroup g = TaskGroup.open()) {
+            Listener<MemoryConnection> listener = network.listen("kv");
             g.spawn(() -> {
-                new KvServer().serve(network.listen("kv"));
+                new KvServer().serve(listener);
                 return null;
             });
             converse(network.connector("kv"), steps);
@@ -75,8 +78,9 @@ class KvServerTest {
     void idleClientIsDisconnected(VirtualClock clock) throws Exception {
         MemoryNetwork network = MemoryNetwork.create();
         try (TaskGroup g = TaskGroup.open()) {
+            Listener<MemoryConnection> listener = network.listen("kv");
             g.spawn(() -> {
-                new KvServer().serve(network.listen("kv"));
+                new KvServer().serve(listener);
                 return null;
             });
             try (Connection c = network.connect("kv")) {
@@ -93,8 +97,9 @@ class KvServerTest {
     void longLineIsRefused(Steps steps) throws Exception {
         MemoryNetwork network = MemoryNetwork.create(MemoryNetwork.Options.defaults().withBufferSize(100));
         try (TaskGroup g = TaskGroup.open()) {
+            Listener<MemoryConnection> listener = network.listen("kv");
             g.spawn(() -> {
-                new KvServer().serve(network.listen("kv"));
+                new KvServer().serve(listener);
                 return null;
             });
             try (Connection c = network.connect("kv")) {

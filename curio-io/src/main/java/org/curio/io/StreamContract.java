@@ -79,6 +79,11 @@ import org.curio.traps.TaskTimeoutException;
  *       {@link ReadResourceBusyException} at once, and the first still gets the data.</li>
  * </ul>
  *
+ * <p><b>What the contract assumes.</b> Each direction buffers at least 16 KiB: some checks send up
+ * to 10,000 bytes before the peer starts reading. Every socket does; an in-memory stream must be
+ * given a buffer that large. Smaller buffers are legitimate, and tested on their own, but would make
+ * those checks wait for ever (and fail as hung).
+ *
  * <p><b>Thread safety.</b> Each check runs its own kernel on the calling thread, which must not be a
  * curio task; checks may run one after another or on different threads.
  */

@@ -9,6 +9,7 @@ import java.net.SocketAddress;
 import java.net.StandardProtocolFamily;
 import java.nio.ByteBuffer;
 import java.nio.channels.ServerSocketChannel;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeMap;
@@ -25,7 +26,9 @@ import org.junit.jupiter.api.TestFactory;
 
 /**
  * The two-way stream contract applied to sockets (TCP over IPv4 and IPv6 loopback, Unix socket pairs,
- * and a socket pair seen only as {@link Connection}s), and the contract's own power to catch faults.
+ * and a socket pair seen only as {@link Connection}s), to in-memory streams (pairs with several
+ * buffer, chunk and delay settings, and a listener with a connector), and the contract's own power
+ * to catch faults.
  */
 class StreamContractTest {
     /** Every check of the contract holds for TCP over 127.0.0.1, TCP over ::1 (where it exists) and socketpair(). */
@@ -41,7 +44,25 @@ class StreamContractTest {
             return new StreamContract.Pair(pair.first(), pair.second());
         }));
         nodes.add(suite("unix socketpair behind plain connections", () -> faultyPair(Fault.NONE)));
+        MemoryNetwork.Options d = MemoryNetwork.Options.defaults();
+        nodes.add(suite("memory pair", () -> memory(d)));
+        nodes.add(suite("memory pair, 16 KiB buffers, 1-byte chunks", () -> memory(d.withBufferSize(16 * 1024).withChunkSize(1))));
+        nodes.add(suite("memory pair, random chunks and 3 ms delay",
+                () -> memory(d.withBufferSize(16 * 1024).withRandomChunks(700, 42).withDelay(Duration.ofMillis(3)))));
+        nodes.add(suite("memory listener and connector", () -> {
+            MemoryNetwork network = MemoryNetwork.create(d.withBufferSize(16 * 1024));
+            try (Listener<MemoryConnection> listener = network.listen("contract")) {
+                MemoryConnection client = network.connect("contract");
+                return new StreamContract.Pair(client, listener.accept());
+            }
+        }));
         return nodes.stream();
+    }
+
+    /** A connected in-memory pair with {@code options}. */
+    private static StreamContract.Pair memory(MemoryNetwork.Options options) {
+        MemoryNetwork.Pair pair = MemoryNetwork.create(options).pair();
+        return new StreamContract.Pair(pair.left(), pair.right());
     }
 
     /** Corrupted bytes fail sendAndReceive, with a message naming the check and the first differing byte. */

@@ -112,13 +112,19 @@ public final class CurioExtension implements ParameterResolver, InvocationInterc
         }
         Map<Integer, String> before = settings.checkDescriptors() && Descriptors.available()
                 ? Descriptors.snapshot() : null;
-        KernelClock clock = settings.realClock() ? KernelClock.SYSTEM : VirtualClock.create();
+        if (settings.autojumpThresholdMillis() < 0) {
+            throw new ExtensionConfigurationException("@CurioTest autojump threshold must not be negative: "
+                    + settings.autojumpThresholdMillis());
+        }
+        KernelClock clock = settings.realClock() ? KernelClock.SYSTEM
+                : VirtualClock.withAutojumpThreshold(Duration.ofMillis(settings.autojumpThresholdMillis()));
         Trace trace = Trace.create();
         Runner.Crashes crashes = new Runner.Crashes();
         Kernel kernel = Kernel.builder().clock(clock).activation(trace).activation(crashes).build();
+        String description = context.getDisplayName() + " on " + kernel.backend().name().toLowerCase(java.util.Locale.ROOT)
+                + " backend, " + (settings.realClock() ? "system clock" : "virtual clock");
         Runner runner = new Runner(kernel, trace, crashes, Duration.ofSeconds(settings.timeLimitSeconds()), before,
-                context.getDisplayName() + " on " + kernel.backend().name().toLowerCase(java.util.Locale.ROOT)
-                        + " backend, " + (settings.realClock() ? "system clock" : "virtual clock"));
+                () -> description);
         return new Session(kernel, clock, new Steps(), trace, runner);
     }
 }

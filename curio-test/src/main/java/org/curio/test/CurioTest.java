@@ -19,8 +19,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
  *     @CurioTest
  *     void timesOutAnIdleClient(VirtualClock clock, Steps steps) throws Exception {
  *         MemoryNetwork network = MemoryNetwork.create();
+ *         Listener<MemoryConnection> listener = network.listen("kv");
  *         try (TaskGroup g = TaskGroup.open()) {
- *             g.spawn(() -> Network.serve(network.listen("kv"), Server::handle));
+ *             g.spawn(() -> Network.serve(listener, Server::handle));
  *             try (var client = network.connect("kv")) {
  *                 steps.record(client.recv(100).length);      // the server hangs up after 30 s
  *             }
@@ -53,6 +54,14 @@ import org.junit.jupiter.api.extension.ExtendWith;
 public @interface CurioTest {
     /** {@return whether to run on the system clock instead of a virtual clock} */
     boolean realClock() default false;
+
+    /**
+     * {@return how long, in milliseconds of real time, the virtual clock waits for outside events (a
+     * descriptor, a future completed by a thread) before jumping} See
+     * {@link org.curio.kernel.VirtualClock#withAutojumpThreshold}; zero suits tests whose futures are
+     * completed by their own tasks.
+     */
+    long autojumpThresholdMillis() default 100;
 
     /** {@return the most real time, in seconds, the test may take, including closing its kernel} */
     long timeLimitSeconds() default 10;

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.Callable;
+import java.util.function.Supplier;
 
 import org.curio.kernel.CoroutineBackend;
 import org.curio.kernel.Kernel;
@@ -41,19 +42,25 @@ import org.jspecify.annotations.Nullable;
  * <p>A {@code Trial} is an immutable value: each method returns a changed copy.
  */
 public final class Trial {
+    private static final Supplier<String> NO_DESCRIPTION = () -> "";
+
     private final @Nullable Long seed;
     private final boolean realClock;
+    private final Duration autojump;
     private final Duration timeLimit;
     private final CoroutineBackend backend;
     private final boolean checkDescriptors;
+    private final Supplier<String> description;
 
-    private Trial(@Nullable Long seed, boolean realClock, Duration timeLimit, CoroutineBackend backend,
-                  boolean checkDescriptors) {
+    private Trial(@Nullable Long seed, boolean realClock, Duration autojump, Duration timeLimit,
+                  CoroutineBackend backend, boolean checkDescriptors, Supplier<String> description) {
         this.seed = seed;
         this.realClock = realClock;
+        this.autojump = autojump;
         this.timeLimit = timeLimit;
         this.backend = backend;
         this.checkDescriptors = checkDescriptors;
+        this.description = description;
     }
 
     /**
@@ -61,7 +68,8 @@ public final class Trial {
      * backend chosen by {@code -Dorg.curio.backend}, and every check on}
      */
     public static Trial create() {
-        return new Trial(null, false, Duration.ofSeconds(10), CoroutineBackend.AUTO, true);
+        return new Trial(null, false, VirtualClock.create().autojumpThreshold(), Duration.ofSeconds(10),
+                CoroutineBackend.AUTO, true, NO_DESCRIPTION);
     }
 
     /**
@@ -71,12 +79,39 @@ public final class Trial {
      * @param seed the seed
      */
     public Trial perturbed(long seed) {
-        return new Trial(seed, realClock, timeLimit, backend, checkDescriptors);
+        return new Trial(seed, realClock, autojump, timeLimit, backend, checkDescriptors, description);
     }
 
     /** {@return this trial on the system clock instead of a virtual one} */
     public Trial realClock() {
-        return new Trial(seed, true, timeLimit, backend, checkDescriptors);
+        return new Trial(seed, true, autojump, timeLimit, backend, checkDescriptors, description);
+    }
+
+    /**
+     * {@return this trial with another autojump threshold for its virtual clock} See
+     * {@link VirtualClock#withAutojumpThreshold(Duration)}: how long the kernel waits in real time for
+     * outside events (a descriptor, a future completed by a thread) before jumping to the next
+     * deadline. Zero suits programs whose futures are completed by their own tasks.
+     *
+     * @param threshold the threshold; not negative
+     */
+    public Trial autojumpThreshold(Duration threshold) {
+        Objects.requireNonNull(threshold, "threshold");
+        if (threshold.isNegative()) {
+            throw new IllegalArgumentException("autojump threshold must not be negative: " + threshold);
+        }
+        return new Trial(seed, realClock, threshold, timeLimit, backend, checkDescriptors, description);
+    }
+
+    /**
+     * {@return this trial with {@code description} added to every failure's message} Use it for what
+     * the trace cannot say: the generated scenario, the events a test recorded.
+     *
+     * @param description read only when the run fails, after it has stopped
+     */
+    public Trial describedBy(Supplier<String> description) {
+        return new Trial(seed, realClock, autojump, timeLimit, backend, checkDescriptors,
+                Objects.requireNonNull(description, "description"));
     }
 
     /**
@@ -89,7 +124,7 @@ public final class Trial {
         if (limit.isNegative() || limit.isZero()) {
             throw new IllegalArgumentException("time limit must be positive: " + limit);
         }
-        return new Trial(seed, realClock, limit, backend, checkDescriptors);
+        return new Trial(seed, realClock, autojump, limit, backend, checkDescriptors, description);
     }
 
     /**
@@ -98,7 +133,8 @@ public final class Trial {
      * @param backend the backend
      */
     public Trial backend(CoroutineBackend backend) {
-        return new Trial(seed, realClock, timeLimit, Objects.requireNonNull(backend, "backend"), checkDescriptors);
+        return new Trial(seed, realClock, autojump, timeLimit, Objects.requireNonNull(backend, "backend"),
+                checkDescriptors, description);
     }
 
     /**
@@ -108,7 +144,7 @@ public final class Trial {
      * @param check whether to compare the open descriptors before and after
      */
     public Trial checkDescriptors(boolean check) {
-        return new Trial(seed, realClock, timeLimit, backend, check);
+        return new Trial(seed, realClock, autojump, timeLimit, backend, check, description);
     }
 
     /**
@@ -119,7 +155,7 @@ public final class Trial {
      * @param elapsed the time that passed on the kernel clock
      * @param <T>     the result type
      */
-    public record Outcome<T>(@Nullable T result, Trace trace, Duration elapsed) {}
+    public record Outcome<T extends @Nullable Object>(T result, Trace trace, Duration elapsed) {}
 
     /**
      * Runs {@code main} as the main task of a fresh kernel, closes the kernel and checks it.
@@ -129,10 +165,10 @@ public final class Trial {
      * @return the result, the trace and the elapsed kernel time
      * @throws TrialFailure if the run failed in any of the ways listed on {@link Trial}
      */
-    public <T> Outcome<T> execute(Callable<? extends T> main) {
+    public <T extends @Nullable Object> Outcome<T> execute(Callable<? extends T> main) {
         Objects.requireNonNull(main, "main");
         Map<Integer, String> before = checkDescriptors && Descriptors.available() ? Descriptors.snapshot() : null;
-        KernelClock clock = realClock ? KernelClock.SYSTEM : VirtualClock.create();
+        KernelClock clock = realClock ? KernelClock.SYSTEM : VirtualClock.withAutojumpThreshold(autojump);
         Trace trace = Trace.create();
         Runner.Crashes crashes = new Runner.Crashes();
         Kernel.Builder builder = Kernel.builder().backend(backend).clock(clock).activation(trace).activation(crashes);
@@ -141,7 +177,10 @@ public final class Trial {
         }
         Kernel kernel = builder.build();
         long start = clock.nanoTime();
-        T result = new Runner(kernel, trace, crashes, timeLimit, before, toString()).run(main, seed);
+        T result = new Runner(kernel, trace, crashes, timeLimit, before, () -> {
+            String more = description.get();
+            return this + (more.isEmpty() ? "" : "\n" + more);
+        }).run(main, seed);
         return new Outcome<>(result, trace, Duration.ofNanos(clock.nanoTime() - start));
     }
 
@@ -153,7 +192,7 @@ public final class Trial {
      * @return the main task's result
      * @throws TrialFailure if the run failed
      */
-    public <T> @Nullable T run(Callable<? extends T> main) {
+    public <T extends @Nullable Object> T run(Callable<? extends T> main) {
         return execute(main).result();
     }
 
@@ -171,7 +210,7 @@ public final class Trial {
     @Override
     public String toString() {
         return "Trial[" + (seed == null ? "no perturbation" : "seed=" + seed) + ", "
-                + (realClock ? "system clock" : "virtual clock") + ", backend=" + backend.name().toLowerCase(java.util.Locale.ROOT)
+                + (realClock ? "system clock" : "virtual clock, autojump after " + autojump) + ", backend=" + backend.name().toLowerCase(java.util.Locale.ROOT)
                 + ", limit=" + timeLimit + "]";
     }
 }

@@ -143,11 +143,24 @@ class TrialTest {
         assertTrue(f.getCause().getMessage().contains("main"), f.getCause().getMessage());
     }
 
+    /** The caller's description of the try is part of every failure message. */
+    @Test
+    void failureCarriesTheCallersDescription() {
+        TrialFailure f = assertThrows(TrialFailure.class, () -> Trial.create().describedBy(() -> "scenario: two clients")
+                .run(() -> {
+                    throw new IllegalStateException("broken");
+                }));
+        assertTrue(f.getMessage().contains("autojump after PT0.1S, backend=auto, limit=PT10S]\nscenario: two clients\n"),
+                f.getMessage());
+    }
+
     /** Bad settings are refused with the bad value in the message. */
     @Test
     void refusesBadSettings() {
         var e = assertThrows(IllegalArgumentException.class, () -> Trial.create().timeLimit(Duration.ZERO));
         assertEquals("time limit must be positive: PT0S", e.getMessage());
+        var a = assertThrows(IllegalArgumentException.class, () -> Trial.create().autojumpThreshold(Duration.ofMillis(-1)));
+        assertEquals("autojump threshold must not be negative: PT-0.001S", a.getMessage());
         assertThrows(IllegalArgumentException.class, () -> Trace.create(0));
     }
 }

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.function.Supplier;
 
 import org.curio.kernel.Kernel;
 import org.curio.kernel.Ledger;
@@ -33,7 +34,7 @@ public final class Runner {
     private final Crashes crashes;
     private final Duration timeLimit;
     private final @Nullable Map<Integer, String> descriptorsBefore;
-    private final String context;
+    private final Supplier<String> context;
 
     /**
      * Collects the tasks that crashed without anyone noticing. Attach it to the kernel at build time.
@@ -67,10 +68,11 @@ public final class Runner {
      * @param crashes           its crash collector
      * @param timeLimit         real time allowed for the run and the close
      * @param descriptorsBefore the descriptors open before the kernel was built, or null not to check
-     * @param context           describes the run for messages (seed, backend)
+     * @param context           describes the run for messages (seed, backend, the caller's own words),
+     *                          read only on failure
      */
     public Runner(Kernel kernel, Trace trace, Crashes crashes, Duration timeLimit,
-                  @Nullable Map<Integer, String> descriptorsBefore, String context) {
+                  @Nullable Map<Integer, String> descriptorsBefore, Supplier<String> context) {
         this.kernel = kernel;
         this.trace = trace;
         this.crashes = crashes;
@@ -88,7 +90,7 @@ public final class Runner {
      * @return the main task's result
      * @throws TrialFailure if the run failed in any way
      */
-    public <T> @Nullable T run(Callable<? extends T> main, @Nullable Long seed) {
+    public <T extends @Nullable Object> T run(Callable<? extends T> main, @Nullable Long seed) {
         Object[] outcome = new Object[3];                  // result, failure, tasks left
         Thread worker = Thread.ofPlatform().daemon().name("curio-test").unstarted(() -> {
             try {
@@ -165,7 +167,7 @@ public final class Runner {
     }
 
     private TrialFailure failure(String what, @Nullable Throwable cause, @Nullable Long seed) {
-        return new TrialFailure("run " + what + "\n" + context + "\ntrace (" + trace.count() + " events):\n"
+        return new TrialFailure("run " + what + "\n" + context.get() + "\ntrace (" + trace.count() + " events):\n"
                 + trace.tail(TRACE_TAIL), cause, trace, seed);
     }
 
