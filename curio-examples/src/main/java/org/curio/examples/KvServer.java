@@ -30,7 +30,9 @@ import org.curio.traps.CancelledException;
  * </pre>
  *
  * <p>Keys and values are ASCII words without spaces. A client that sends nothing for
- * {@link #IDLE_TIMEOUT} or a line longer than {@link #MAX_LINE} bytes is disconnected.
+ * {@link #IDLE_TIMEOUT} or a line longer than {@link #MAX_LINE} bytes is disconnected. A request
+ * cut short by the end of the stream is ignored, not executed: the client may have been stopped in
+ * the middle of sending it (the property test of this server found that case).
  *
  * <p>The store is a plain {@code HashMap} shared by every client's task: tasks switch only at
  * traps, and a command is applied with no trap between reading the store and writing it, so each
@@ -93,6 +95,9 @@ public class KvServer {
                 return;                                      // idle for too long, or the client left
             }
             byte[] line = read.get();
+            if (line[line.length - 1] != '\n') {
+                return;                                      // the client left in the middle of a request
+            }
             if (line.length > MAX_LINE) {
                 stream.write(ascii("ERROR line too long\n"));
                 return;

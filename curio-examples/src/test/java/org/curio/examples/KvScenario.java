@@ -154,8 +154,8 @@ record KvScenario(List<List<Command>> clients, List<Fault> faults, MemoryNetwork
             state.connection = connection;
             ByteStream stream = connection.asStream();
             for (Command command : clients.get(id)) {
+                state.incrementInFlight = command instanceof Incr;  // from the first byte that may go
                 stream.write((command.line(id) + "\n").getBytes(StandardCharsets.US_ASCII));
-                state.incrementInFlight = command instanceof Incr;
                 byte[] reply = stream.readLine();
                 if (reply.length == 0) {
                     throw new IOException("server hung up");

@@ -97,6 +97,30 @@ class KvServerTest {
         }
     }
 
+    /**
+     * A request cut short by the end of the stream is not executed (found by the property test: a
+     * client cancelled in the middle of sending {@code INCR hits} had it applied).
+     */
+    @CurioTest
+    void requestCutShortIsIgnored() throws Exception {
+        MemoryNetwork network = MemoryNetwork.create();
+        KvServer server = new KvServer();
+        try (TaskGroup g = TaskGroup.open()) {
+            Listener<MemoryConnection> listener = network.listen("kv");
+            g.spawn(() -> {
+                server.serve(listener);
+                return null;
+            });
+            try (Connection c = network.connect("kv")) {
+                c.sendAll("INCR hits".getBytes(StandardCharsets.US_ASCII));
+                c.shutdownOutput();
+                assertEquals(0, c.asStream().readAll().length);
+            }
+            g.cancelRemaining();
+        }
+        assertEquals(java.util.Map.of(), server.snapshot());
+    }
+
     /** A line longer than the limit gets an error, and the server hangs up. */
     @CurioTest
     void longLineIsRefused(Steps steps) throws Exception {
