@@ -25,6 +25,15 @@ import org.curio.test.Trial;
 
 /** The key-value server's protocol, over the in-memory network and over TCP, as curio tests. */
 class KvServerTest {
+    /** Listens on "kv" now (so clients can connect at once) and serves it in a task of {@code g}. */
+    private static void serve(TaskGroup g, MemoryNetwork network, KvServer server) throws Exception {
+        Listener<MemoryConnection> listener = network.listen("kv");
+        g.spawn(() -> {
+            server.serve(listener);
+            return null;
+        });
+    }
+
     /** Sends {@code request} and returns the reply line without its newline. */
     private static String ask(ByteStream stream, String request) throws Exception {
         stream.write((request + "\n").getBytes(StandardCharsets.US_ASCII));
@@ -51,11 +60,7 @@ class KvServerTest {
     void protocolInMemory(Steps steps) throws Exception {
         MemoryNetwork network = MemoryNetwork.create();
         try (TaskGroup g = TaskGroup.open()) {
-            Listener<MemoryConnection> listener = network.listen("kv");
-            g.spawn(() -> {
-                new KvServer().serve(listener);
-                return null;
-            });
+            serve(g, network, new KvServer());
             converse(network.connector("kv"), steps);
             g.cancelRemaining();
         }
@@ -83,11 +88,7 @@ class KvServerTest {
     void idleClientIsDisconnected(VirtualClock clock) throws Exception {
         MemoryNetwork network = MemoryNetwork.create();
         try (TaskGroup g = TaskGroup.open()) {
-            Listener<MemoryConnection> listener = network.listen("kv");
-            g.spawn(() -> {
-                new KvServer().serve(listener);
-                return null;
-            });
+            serve(g, network, new KvServer());
             try (Connection c = network.connect("kv")) {
                 c.sendAll("GET a".getBytes(StandardCharsets.US_ASCII));   // half a request, then nothing
                 assertEquals(0, c.asStream().readAll().length);
@@ -106,11 +107,7 @@ class KvServerTest {
         MemoryNetwork network = MemoryNetwork.create();
         KvServer server = new KvServer();
         try (TaskGroup g = TaskGroup.open()) {
-            Listener<MemoryConnection> listener = network.listen("kv");
-            g.spawn(() -> {
-                server.serve(listener);
-                return null;
-            });
+            serve(g, network, server);
             try (Connection c = network.connect("kv")) {
                 c.sendAll("INCR hits".getBytes(StandardCharsets.US_ASCII));
                 c.shutdownOutput();
@@ -126,11 +123,7 @@ class KvServerTest {
     void longLineIsRefused(Steps steps) throws Exception {
         MemoryNetwork network = MemoryNetwork.create(MemoryNetwork.Options.defaults().withBufferSize(100));
         try (TaskGroup g = TaskGroup.open()) {
-            Listener<MemoryConnection> listener = network.listen("kv");
-            g.spawn(() -> {
-                new KvServer().serve(listener);
-                return null;
-            });
+            serve(g, network, new KvServer());
             try (Connection c = network.connect("kv")) {
                 ByteStream s = c.asStream();
                 steps.record(ask(s, "SET k " + "v".repeat(KvServer.MAX_LINE)));

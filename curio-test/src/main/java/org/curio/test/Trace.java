@@ -4,7 +4,6 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
 import org.curio.kernel.Kernel;
@@ -46,11 +45,21 @@ public final class Trace implements Activation {
     public static final int DEFAULT_CAPACITY = 100_000;
 
     private final int capacity;
-    private final ArrayDeque<String> lines = new ArrayDeque<>();
+    private final ArrayDeque<Event> lines = new ArrayDeque<>();
     private final Map<Long, String> labels = new HashMap<>();
     private @Nullable KernelClock clock;
     private long count;
-    private long digest = FNV_OFFSET;
+    private long droppedDigest = FNV_OFFSET;              // the digest of the lines no longer kept
+
+    /**
+     * One recorded event, formatted only when read: recording must stay cheap, since a traced kernel
+     * records several events per trap.
+     *
+     * @param nanos the kernel clock
+     * @param task  the task's label
+     * @param what  the event: a description, or the trap to describe
+     */
+    private record Event(long nanos, String task, Object what) {}
 
     private static final long FNV_OFFSET = 0xcbf29ce484222325L;
     private static final long FNV_PRIME = 0x100000001b3L;
@@ -82,7 +91,11 @@ public final class Trace implements Activation {
 
     /** {@return the lines kept, oldest first} */
     public synchronized List<String> lines() {
-        return List.copyOf(lines);
+        List<String> out = new ArrayList<>(lines.size());
+        for (Event e : lines) {
+            out.add(format(e));
+        }
+        return out;
     }
 
     /** {@return how many lines were ever recorded, including those no longer kept} */
@@ -92,7 +105,19 @@ public final class Trace implements Activation {
 
     /** {@return a 64-bit hash (FNV-1a) of every line ever recorded, in order} */
     public synchronized long digest() {
+        long digest = droppedDigest;
+        for (Event e : lines) {
+            digest = fold(digest, format(e));
+        }
         return digest;
+    }
+
+    private static long fold(long digest, String line) {
+        long d = digest;
+        for (int i = 0; i < line.length(); i++) {
+            d = (d ^ line.charAt(i)) * FNV_PRIME;
+        }
+        return (d ^ '\n') * FNV_PRIME;
     }
 
     /**
@@ -104,7 +129,7 @@ public final class Trace implements Activation {
         if (n < 0) {
             throw new IllegalArgumentException("n must not be negative: " + n);
         }
-        List<String> all = new ArrayList<>(lines);
+        List<String> all = lines();
         int from = Math.max(0, all.size() - n);
         StringBuilder sb = new StringBuilder();
         long omitted = count - (all.size() - from);
@@ -144,7 +169,7 @@ public final class Trace implements Activation {
 
     @Override
     public void trap(Task<?> task, Trap<?> trap) {
-        add(label(task), describe(trap));
+        add(label(task), trap);
     }
 
     @Override
@@ -168,17 +193,17 @@ public final class Trace implements Activation {
         add(label(task), "crashed and nobody joined it");
     }
 
-    private synchronized void add(String task, String event) {
-        String line = "[" + seconds(now()) + "] " + task + " " + event;
-        for (int i = 0; i < line.length(); i++) {
-            digest = (digest ^ line.charAt(i)) * FNV_PRIME;
-        }
-        digest = (digest ^ '\n') * FNV_PRIME;
+    private synchronized void add(String task, Object event) {
         count++;
         if (lines.size() == capacity) {
-            lines.pollFirst();
+            droppedDigest = fold(droppedDigest, format(lines.pollFirst()));
         }
-        lines.addLast(line);
+        lines.addLast(new Event(now(), task, event));
+    }
+
+    private String format(Event e) {
+        String what = e.what() instanceof Trap<?> trap ? describe(trap) : (String) e.what();
+        return "[" + seconds(e.nanos()) + "] " + e.task() + " " + what;
     }
 
     private long now() {
@@ -187,7 +212,7 @@ public final class Trace implements Activation {
     }
 
     /** {@return "#n" or "#n name": the order of creation in this kernel, and the name given at spawn} */
-    private String label(Task<?> task) {
+    private synchronized String label(Task<?> task) {
         String label = labels.get(task.id());
         if (label == null) {
             String name = task.name();
@@ -233,6 +258,7 @@ public final class Trace implements Activation {
         if (nanos == Long.MAX_VALUE) {
             return "never";
         }
-        return String.format(Locale.ROOT, "%d.%06d", nanos / 1_000_000_000L, Math.abs(nanos % 1_000_000_000L) / 1_000);
+        String micros = Long.toString(1_000_000 + Math.abs(nanos % 1_000_000_000L) / 1_000);
+        return (nanos / 1_000_000_000L) + "." + micros.substring(1);
     }
 }

@@ -39,10 +39,18 @@ public class BackendState {
      */
     @Setup(Level.Trial)
     public void start() {
-        kernel = Kernel.builder()
-                .backend(CoroutineBackend.valueOf(backend.toUpperCase(Locale.ROOT)))
-                .build();
+        Kernel.Builder builder = Kernel.builder().backend(CoroutineBackend.valueOf(backend.toUpperCase(Locale.ROOT)));
+        configure(builder);
+        kernel = builder.build();
     }
+
+    /**
+     * Adds to the kernel's settings before it is built; states that measure a configured kernel
+     * override this. Does nothing here.
+     *
+     * @param builder the builder, with the backend chosen
+     */
+    protected void configure(Kernel.Builder builder) {}
 
     /** {@return the kernel created by {@link #start()}} */
     public Kernel kernel() {

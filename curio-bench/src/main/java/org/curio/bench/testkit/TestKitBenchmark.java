@@ -1,8 +1,6 @@
 package org.curio.bench.testkit;
 
 import java.nio.ByteBuffer;
-import java.util.Locale;
-import java.util.Objects;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
@@ -10,27 +8,22 @@ import org.curio.bench.kernel.BackendState;
 import org.curio.io.Connection;
 import org.curio.io.MemoryNetwork;
 import org.curio.io.Socket;
-import org.curio.kernel.CoroutineBackend;
 import org.curio.kernel.Curio;
 import org.curio.kernel.Kernel;
 import org.curio.kernel.VirtualClock;
 import org.curio.test.Trace;
 import org.curio.traps.CancelledException;
 import org.curio.traps.Task;
-import org.jspecify.annotations.Nullable;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
-import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OperationsPerInvocation;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
-import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
@@ -161,45 +154,23 @@ public class TestKitBenchmark {
         return n[0];
     }
 
-    /** A kernel that is plain, perturbed or traced. */
+    /** A kernel on a virtual clock that is plain, perturbed or traced. */
     @State(Scope.Benchmark)
-    public static class ObservedState {
-        /** The backend. */
-        @Param({"continuation", "virtual"})
-        public String backend = "virtual";
-
+    public static class ObservedState extends BackendState {
         /** {@code plain}, {@code perturbed} (a seeded shuffle of ready tasks) or {@code traced}. */
         @Param({"plain", "perturbed", "traced"})
         public String mode = "plain";
 
-        private @Nullable Kernel kernel;
-
         /** Creates the state; JMH calls it. */
         public ObservedState() {}
 
-        /** Builds the kernel. */
-        @Setup(Level.Trial)
-        public void start() {
-            Kernel.Builder b = Kernel.builder().clock(VirtualClock.create())
-                    .backend(CoroutineBackend.valueOf(backend.toUpperCase(Locale.ROOT)));
+        @Override
+        protected void configure(Kernel.Builder builder) {
+            builder.clock(VirtualClock.create());
             switch (mode) {
-                case "perturbed" -> b.perturbSchedule(42);
-                case "traced" -> b.activation(Trace.create(1024));
+                case "perturbed" -> builder.perturbSchedule(42);
+                case "traced" -> builder.activation(Trace.create(1024));
                 default -> { }
-            }
-            kernel = b.build();
-        }
-
-        /** {@return the kernel} */
-        public Kernel kernel() {
-            return Objects.requireNonNull(kernel, "kernel");
-        }
-
-        /** Closes the kernel. */
-        @TearDown(Level.Trial)
-        public void stop() {
-            if (kernel != null) {
-                kernel.close();
             }
         }
     }
