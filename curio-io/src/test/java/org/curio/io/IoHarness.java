@@ -10,7 +10,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
@@ -23,9 +22,11 @@ import org.curio.kernel.VirtualClock;
 import org.curio.kernel.VoidBody;
 
 /**
- * The io module's test harness (curio-test is built above this module): runs a body as the main task
- * of a fresh kernel on a {@link VirtualClock}, on the backend the build selected, and checks that
- * the kernel's ledger is empty and the process holds exactly the descriptors it held before.
+ * What the io module's tests need beyond curio-test's {@code @CurioTest} and {@code Trial}: a kernel
+ * run whose result the test checks afterwards, or on a clock of its own, on a {@link VirtualClock} and
+ * the backend the build selected, checking that the kernel's ledger is empty and that the process
+ * holds exactly the descriptors it held before; that descriptor check alone, for tests that run
+ * kernels of their own; and small conversions.
  */
 final class IoHarness {
     /** The loopback address tests bind and connect to. */
@@ -124,22 +125,5 @@ final class IoHarness {
     /** {@return {@code b} as ASCII text} */
     static String text(byte[] b) {
         return new String(b, StandardCharsets.US_ASCII);
-    }
-
-    /** A thread-safe list of events; tests record what happens and assert the whole list. */
-    static final class Events {
-        private final List<Object> list = Collections.synchronizedList(new ArrayList<>());
-
-        void add(Object event) {
-            list.add(event);
-        }
-
-        List<Object> list() {
-            return List.copyOf(list);
-        }
-
-        void assertEquals(Object... expected) {
-            org.junit.jupiter.api.Assertions.assertEquals(List.of(expected), list());
-        }
     }
 }

@@ -1,7 +1,6 @@
 package org.curio.io;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.ByteArrayOutputStream;
@@ -11,8 +10,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.concurrent.Callable;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 
 import net.jqwik.api.Arbitraries;
@@ -26,10 +23,10 @@ import net.jqwik.api.constraints.Size;
 import org.curio.io.MemoryNetwork.Options;
 import org.curio.io.MemoryNetwork.Pair;
 import org.curio.kernel.Curio;
-import org.curio.kernel.Kernel;
 import org.curio.kernel.TaskGroup;
 import org.curio.kernel.Timeouts;
-import org.curio.kernel.VirtualClock;
+import org.curio.test.Trace;
+import org.curio.test.Trial;
 import org.curio.traps.CancelledException;
 import org.curio.traps.Task;
 
@@ -37,11 +34,12 @@ import org.curio.traps.Task;
  * Conservation of bytes over memory connections under random buffer sizes, chunking and delays, with
  * random timeouts on the writer and random timeouts and cancellations of the reader: at every point
  * the bytes received plus those in flight equal the bytes sent, in order, and draining the rest gives
- * exactly the stream that was sent. Each try runs twice and must give the same trace (determinism),
- * under a real-time watchdog, and leaves the kernel's ledger empty.
+ * exactly the stream that was sent. Each try runs twice as a {@link Trial}, on a schedule perturbed by
+ * a drawn seed, and must give the same kernel trace and the same events both times (determinism); each
+ * run has a real-time limit and must leave nothing behind.
  */
 class MemoryNetworkProperties {
-    /** Real time allowed for one try (both runs). */
+    /** Real time allowed for each run of a try. */
     private static final Duration WATCHDOG = Duration.ofSeconds(Long.getLong("curio.watchdog.seconds", 10));
 
     /** A connection's settings: chunking 0 = unlimited, 1 = fixed, 2 = random (seeded). */
@@ -94,33 +92,30 @@ class MemoryNetworkProperties {
     @Property(tries = 200)
     void bytesAreConserved(@ForAll("configs") Config config,
                            @ForAll @Size(min = 1, max = 12) List<@From("writes") Write> writes,
-                           @ForAll @Size(min = 1, max = 16) List<@From("reads") Read> reads) throws Exception {
-        List<String> trace = Collections.synchronizedList(new ArrayList<>());
-        Supplier<String> context = () -> config + "\nwrites " + writes + "\nreads " + reads + "\ntrace " + trace;
-        withWatchdog(context, () -> {
-            List<String> second = new ArrayList<>();
-            runOnce(config, writes, reads, trace);
-            runOnce(config, writes, reads, second);
-            assertEquals(trace, second, "the same try gave two traces");
-            return null;
-        });
+                           @ForAll @Size(min = 1, max = 16) List<@From("reads") Read> reads,
+                           @ForAll long seed) {
+        List<String> events = Collections.synchronizedList(new ArrayList<>());
+        List<String> again = Collections.synchronizedList(new ArrayList<>());
+        Supplier<String> described = () -> config + "\nwrites " + writes + "\nreads " + reads;
+        Trial trial = Trial.create().perturbed(seed).timeLimit(WATCHDOG);
+        Trace first = trial.describedBy(() -> described.get() + "\nevents " + events)
+                .execute(() -> {
+                    scenario(config, writes, reads, events);
+                    return null;
+                }).trace();
+        Trace second = trial.describedBy(() -> described.get() + "\nfirst run's events " + events
+                        + "\nsecond run's events " + again)
+                .execute(() -> {
+                    scenario(config, writes, reads, again);
+                    return null;
+                }).trace();
+        assertEquals(events, again, () -> "the same try gave two event lists\n" + described.get());
+        assertEquals(first.digest(), second.digest(), () -> "the same try gave two traces\n" + described.get()
+                + "\nfirst:\n" + first + "\nsecond:\n" + second);
     }
 
-    private static void runOnce(Config config, List<Write> writes, List<Read> reads, List<String> trace)
-            throws Exception {
-        Kernel kernel = Kernel.builder().clock(VirtualClock.create()).build();
-        try {
-            kernel.run(() -> {
-                scenario(config, writes, reads, trace);
-                return null;
-            });
-        } finally {
-            kernel.close();
-        }
-        assertTrue(kernel.ledger().isEmpty(), () -> "kernel left " + kernel.ledger());
-    }
-
-    private static void scenario(Config config, List<Write> writes, List<Read> reads, List<String> trace)
+    /** Runs the writer and the reader over one pair, recording what each did in {@code events}. */
+    private static void scenario(Config config, List<Write> writes, List<Read> reads, List<String> events)
             throws Exception {
         MemoryNetwork net = MemoryNetwork.create(config.options());
         long[] sent = {0};
@@ -137,13 +132,13 @@ class MemoryNetworkProperties {
                         }
                         Timeouts.ignoreAfter(micros(w.patienceMicros()), () -> pair.left().sendAll(buf));
                         sent[0] += buf.position();                    // exactly what the connection took
-                        trace.add("wrote " + buf.position() + "/" + w.size() + " at " + Timeouts.clock());
+                        events.add("wrote " + buf.position() + "/" + w.size() + " at " + Timeouts.clock());
                     }
                 });
                 group.spawn(() -> {
                     for (Read r : reads) {
                         int n = receive(to, r, received);
-                        trace.add("read " + n + " by " + r.how() + " at " + Timeouts.clock());
+                        events.add("read " + n + " by " + r.how() + " at " + Timeouts.clock());
                         check(received, link.bytesInFlight(to), link.bytesSent(to), "after a read");
                     }
                 });
@@ -159,7 +154,7 @@ class MemoryNetworkProperties {
             }
             check(received, 0, sent[0], "after draining");
             assertEquals(0, link.bytesInFlight(to));
-            trace.add("total " + sent[0] + " at " + Timeouts.clock());
+            events.add("total " + sent[0] + " at " + Timeouts.clock());
         }
         assertEquals(0, net.openConnections());
     }
@@ -210,36 +205,5 @@ class MemoryNetworkProperties {
 
     private static Duration micros(int micros) {
         return Duration.ofNanos(micros * 1_000L);
-    }
-
-    /**
-     * Runs {@code body} on a platform thread of its own and fails with {@code context} and the thread's
-     * stack if it has not finished within the watchdog's limit (jqwik applies no JUnit timeout). A
-     * stuck thread, a daemon, is abandoned with its kernel.
-     */
-    private static void withWatchdog(Supplier<String> context, Callable<?> body) throws Exception {
-        AtomicReference<Throwable> failure = new AtomicReference<>();
-        Thread runner = Thread.ofPlatform().daemon().name("memory-network-try").start(() -> {
-            try {
-                body.call();
-            } catch (Exception | Error e) {
-                failure.set(e);
-            }
-        });
-        runner.join(WATCHDOG);
-        if (runner.isAlive()) {
-            StringBuilder sb = new StringBuilder("watchdog: try still running after " + WATCHDOG + "\n"
-                    + context.get() + "\nrunner stack:");
-            for (StackTraceElement e : runner.getStackTrace()) {
-                sb.append("\n  at ").append(e);
-            }
-            fail(sb.toString());
-        }
-        if (failure.get() instanceof Exception e) {
-            throw e;
-        }
-        if (failure.get() instanceof Error e) {
-            throw e;
-        }
     }
 }

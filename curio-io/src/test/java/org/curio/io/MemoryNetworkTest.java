@@ -25,11 +25,11 @@ import org.curio.io.MemoryNetwork.Options;
 import org.curio.io.MemoryNetwork.Pair;
 import org.curio.kernel.Curio;
 import org.curio.kernel.Kernel;
-import org.curio.kernel.Ledger;
 import org.curio.kernel.TaskGroup;
 import org.curio.kernel.Timeouts;
 import org.curio.kernel.VirtualClock;
-import org.curio.kernel.VoidBody;
+import org.curio.test.CurioTest;
+import org.curio.test.Steps;
 import org.curio.traps.CancelledException;
 import org.curio.traps.ReadResourceBusyException;
 import org.curio.traps.Task;
@@ -43,22 +43,6 @@ import org.junit.jupiter.api.Test;
  * the kernel's ledger empty at the end of every test.
  */
 class MemoryNetworkTest {
-    private final IoHarness.Events events = new IoHarness.Events();
-
-    /**
-     * Runs {@code body} as the main task of a virtual-clock kernel; at its end the kernel holds
-     * nothing but the main task (no timer, no other task), and nothing after it closes.
-     */
-    private static VirtualClock run(VoidBody<?> body) throws Exception {
-        VirtualClock clock = VirtualClock.create();
-        IoHarness.run(clock, () -> {
-            body.run();
-            assertEquals(new Ledger(1, 0, 0, 0), Curio.kernel().ledger(), "the kernel holds more than the main task");
-            return null;
-        });
-        return clock;
-    }
-
     /** {@return the kernel clock in whole milliseconds} */
     private static long ms() {
         return Timeouts.clock() / 1_000_000;
@@ -83,76 +67,70 @@ class MemoryNetworkTest {
     // ------------------------------------------------------------------ pairs
 
     /** Bytes sent on one end of a pair arrive at the other, coalesced, and each end knows both addresses. */
-    @Test
-    void pairCarriesBytesBothWays() throws Exception {
+    @CurioTest
+    void pairCarriesBytesBothWays(Steps steps) throws Exception {
         MemoryNetwork net = MemoryNetwork.create();
-        run(() -> {
-            try (Pair pair = net.pair(); TaskGroup g = TaskGroup.open()) {
-                g.spawn(() -> {
-                    events.add("reader waits");
-                    events.add("right got " + text(pair.right().recv(100)));
-                    events.add("right got " + text(pair.right().recv(100)));
-                    pair.right().sendAll(bytes("world"));
-                });
-                Timeouts.sleep(millis(1));
-                events.add("left sends");
-                pair.left().sendAll(bytes("hello"));
-                Curio.schedule();
-                pair.left().sendAll(bytes("ab"));
-                pair.left().sendAll(bytes("cd"));
-                events.add("left got " + text(pair.left().recv(100)));
-                events.add(pair.left().localAddress() + " -> " + pair.left().remoteAddress());
-                events.add(pair.right().localAddress() + " -> " + pair.right().remoteAddress());
-                joinAll(g);
-            }
-        });
-        events.assertEquals("reader waits", "left sends", "right got hello", "right got abcd", "left got world",
+        try (Pair pair = net.pair(); TaskGroup g = TaskGroup.open()) {
+            g.spawn(() -> {
+                steps.record("reader waits");
+                steps.record("right got " + text(pair.right().recv(100)));
+                steps.record("right got " + text(pair.right().recv(100)));
+                pair.right().sendAll(bytes("world"));
+            });
+            Timeouts.sleep(millis(1));
+            steps.record("left sends");
+            pair.left().sendAll(bytes("hello"));
+            Curio.schedule();
+            pair.left().sendAll(bytes("ab"));
+            pair.left().sendAll(bytes("cd"));
+            steps.record("left got " + text(pair.left().recv(100)));
+            steps.record(pair.left().localAddress() + " -> " + pair.left().remoteAddress());
+            steps.record(pair.right().localAddress() + " -> " + pair.right().remoteAddress());
+            joinAll(g);
+        }
+        steps.assertEvents("reader waits", "left sends", "right got hello", "right got abcd", "left got world",
                 "memory:pair#1 -> memory:pair", "memory:pair -> memory:pair#1");
     }
 
     /** recvInto with no room answers 0, an empty send answers 0, and recv(0) answers nothing, at once. */
-    @Test
-    void emptyTransfersReturnAtOnce() throws Exception {
-        run(() -> {
-            try (Pair pair = MemoryNetwork.create().pair()) {
-                events.add(pair.right().recvInto(ByteBuffer.allocate(0)));
-                events.add(pair.left().send(ByteBuffer.allocate(0)));
-                events.add(pair.right().recv(0).length);
-                pair.left().shutdownOutput();
-                events.add(pair.right().recvInto(ByteBuffer.allocate(0)));
-                events.add(pair.right().recvInto(ByteBuffer.allocate(1)));
-                events.add(pair.right().recvInto(ByteBuffer.allocate(1)));
-                events.add(ms());
-            }
-        });
-        events.assertEquals(0, 0, 0, 0, -1, -1, 0L);
+    @CurioTest
+    void emptyTransfersReturnAtOnce(Steps steps) throws Exception {
+        try (Pair pair = MemoryNetwork.create().pair()) {
+            steps.record(pair.right().recvInto(ByteBuffer.allocate(0)));
+            steps.record(pair.left().send(ByteBuffer.allocate(0)));
+            steps.record(pair.right().recv(0).length);
+            pair.left().shutdownOutput();
+            steps.record(pair.right().recvInto(ByteBuffer.allocate(0)));
+            steps.record(pair.right().recvInto(ByteBuffer.allocate(1)));
+            steps.record(pair.right().recvInto(ByteBuffer.allocate(1)));
+            steps.record(ms());
+        }
+        steps.assertEvents(0, 0, 0, 0, -1, -1, 0L);
     }
 
     /** A sender waits while the direction's buffer is full and goes on exactly when the receiver drains. */
-    @Test
-    void fullBufferHoldsTheSenderUntilTheReceiverDrains() throws Exception {
+    @CurioTest
+    void fullBufferHoldsTheSenderUntilTheReceiverDrains(Steps steps) throws Exception {
         MemoryNetwork net = MemoryNetwork.create(Options.defaults().withBufferSize(4));
-        run(() -> {
-            try (Pair pair = net.pair(); TaskGroup g = TaskGroup.open()) {
-                ByteBuffer src = ByteBuffer.wrap(bytes("0123456789"));
-                Link link = pair.link();
-                g.spawn(() -> {
-                    pair.left().sendAll(src);
-                    events.add("writer done at " + ms());
-                });
-                g.spawn(() -> {
-                    for (int round = 0; round < 3; round++) {
-                        Timeouts.sleep(millis(1000));
-                        events.add("at " + ms() + ": position " + src.position() + ", in flight "
-                                + link.bytesInFlight(pair.right()));
-                        events.add("read " + text(pair.right().recv(round == 0 ? 3 : 100)));
-                    }
-                });
-                joinAll(g);
-                events.add("sent " + link.bytesSent(pair.right()) + ", delivered " + link.bytesDelivered(pair.right()));
-            }
-        });
-        events.assertEquals("at 1000: position 4, in flight 4", "read 012",
+        try (Pair pair = net.pair(); TaskGroup g = TaskGroup.open()) {
+            ByteBuffer src = ByteBuffer.wrap(bytes("0123456789"));
+            Link link = pair.link();
+            g.spawn(() -> {
+                pair.left().sendAll(src);
+                steps.record("writer done at " + ms());
+            });
+            g.spawn(() -> {
+                for (int round = 0; round < 3; round++) {
+                    Timeouts.sleep(millis(1000));
+                    steps.record("at " + ms() + ": position " + src.position() + ", in flight "
+                            + link.bytesInFlight(pair.right()));
+                    steps.record("read " + text(pair.right().recv(round == 0 ? 3 : 100)));
+                }
+            });
+            joinAll(g);
+            steps.record("sent " + link.bytesSent(pair.right()) + ", delivered " + link.bytesDelivered(pair.right()));
+        }
+        steps.assertEvents("at 1000: position 4, in flight 4", "read 012",
                 "at 2000: position 7, in flight 4", "read 3456", "writer done at 2000",
                 "at 3000: position 10, in flight 3", "read 789", "sent 10, delivered 10");
     }
@@ -160,43 +138,39 @@ class MemoryNetworkTest {
     // ------------------------------------------------------------------ chunking and delay
 
     /** With a fixed chunk size, no receive returns more than a chunk, however much is readable. */
-    @Test
-    void fixedChunksLimitEachReceive() throws Exception {
-        run(() -> {
-            try (Pair pair = MemoryNetwork.create().pair(Options.defaults().withChunkSize(3))) {
-                pair.left().sendAll(bytes("0123456789"));
-                pair.left().shutdownOutput();
-                for (byte[] b; (b = pair.right().recv(100)).length > 0; ) {
-                    events.add(text(b));
-                }
+    @CurioTest
+    void fixedChunksLimitEachReceive(Steps steps) throws Exception {
+        try (Pair pair = MemoryNetwork.create().pair(Options.defaults().withChunkSize(3))) {
+            pair.left().sendAll(bytes("0123456789"));
+            pair.left().shutdownOutput();
+            for (byte[] b; (b = pair.right().recv(100)).length > 0; ) {
+                steps.record(text(b));
             }
-        });
-        events.assertEquals("012", "345", "678", "9");
+        }
+        steps.assertEvents("012", "345", "678", "9");
     }
 
     /** Random chunks lie in [1, max], cover the stream in order, and the same seed gives the same chunks. */
-    @Test
+    @CurioTest
     void seededChunksRepeat() throws Exception {
         List<List<Integer>> runs = new ArrayList<>();
-        run(() -> {
-            for (long seed : new long[] {42, 42, 43}) {
-                try (Pair pair = MemoryNetwork.create().pair(Options.defaults().withRandomChunks(5, seed))) {
-                    byte[] sent = new byte[60];
-                    for (int i = 0; i < sent.length; i++) {
-                        sent[i] = (byte) i;
-                    }
-                    pair.left().sendAll(sent);
-                    pair.left().shutdownOutput();
-                    List<Integer> sizes = new ArrayList<>();
-                    ByteBuffer got = ByteBuffer.allocate(60);
-                    while (pair.right().recvInto(got.limit(Math.min(60, got.position() + 100))) > 0) {
-                        sizes.add(got.position() - sizes.stream().mapToInt(Integer::intValue).sum());
-                    }
-                    assertArrayEquals(sent, got.array());
-                    runs.add(sizes);
+        for (long seed : new long[] {42, 42, 43}) {
+            try (Pair pair = MemoryNetwork.create().pair(Options.defaults().withRandomChunks(5, seed))) {
+                byte[] sent = new byte[60];
+                for (int i = 0; i < sent.length; i++) {
+                    sent[i] = (byte) i;
                 }
+                pair.left().sendAll(sent);
+                pair.left().shutdownOutput();
+                List<Integer> sizes = new ArrayList<>();
+                ByteBuffer got = ByteBuffer.allocate(60);
+                while (pair.right().recvInto(got.limit(Math.min(60, got.position() + 100))) > 0) {
+                    sizes.add(got.position() - sizes.stream().mapToInt(Integer::intValue).sum());
+                }
+                assertArrayEquals(sent, got.array());
+                runs.add(sizes);
             }
-        });
+        }
         assertEquals(runs.get(0), runs.get(1));
         assertNotEquals(runs.get(0), runs.get(2));
         for (List<Integer> sizes : runs) {
@@ -206,219 +180,203 @@ class MemoryNetworkTest {
     }
 
     /** Bytes and the end of stream become readable exactly one delay after they were sent, on the kernel clock. */
-    @Test
-    void delayIsExactOnTheVirtualClock() throws Exception {
+    @CurioTest
+    void delayIsExactOnTheVirtualClock(Steps steps, VirtualClock clock) throws Exception {
         MemoryNetwork net = MemoryNetwork.create(Options.defaults().withDelay(millis(250)));
-        VirtualClock clock = run(() -> {
-            try (Pair pair = net.pair(); TaskGroup g = TaskGroup.open()) {
-                g.spawn(() -> {
-                    events.add("got " + text(pair.right().recv(100)) + " at " + ms());
-                    events.add("got " + text(pair.right().recv(100)) + " at " + ms());
-                    events.add("got " + pair.right().recvInto(ByteBuffer.allocate(1)) + " at " + ms());
-                });
-                pair.left().sendAll(bytes("a"));
-                events.add("sent a at " + ms());
-                Timeouts.sleep(millis(100));
-                pair.left().sendAll(bytes("b"));
-                events.add("sent b at " + ms());
-                Timeouts.sleep(millis(300));
-                pair.left().shutdownOutput();
-                events.add("shut down at " + ms());
-                joinAll(g);
-            }
-        });
-        events.assertEquals("sent a at 0", "sent b at 100", "got a at 250", "got b at 350", "shut down at 400",
+        try (Pair pair = net.pair(); TaskGroup g = TaskGroup.open()) {
+            g.spawn(() -> {
+                steps.record("got " + text(pair.right().recv(100)) + " at " + ms());
+                steps.record("got " + text(pair.right().recv(100)) + " at " + ms());
+                steps.record("got " + pair.right().recvInto(ByteBuffer.allocate(1)) + " at " + ms());
+            });
+            pair.left().sendAll(bytes("a"));
+            steps.record("sent a at " + ms());
+            Timeouts.sleep(millis(100));
+            pair.left().sendAll(bytes("b"));
+            steps.record("sent b at " + ms());
+            Timeouts.sleep(millis(300));
+            pair.left().shutdownOutput();
+            steps.record("shut down at " + ms());
+            joinAll(g);
+        }
+        steps.assertEvents("sent a at 0", "sent b at 100", "got a at 250", "got b at 350", "shut down at 400",
                 "got -1 at 650");
         assertEquals(millis(650), clock.elapsed());
     }
 
     /** A receive that times out while bytes are on their delay takes nothing; the bytes arrive on time. */
-    @Test
-    void receiveTimingOutDuringDelayLosesNothing() throws Exception {
+    @CurioTest
+    void receiveTimingOutDuringDelayLosesNothing(Steps steps) throws Exception {
         MemoryNetwork net = MemoryNetwork.create(Options.defaults().withDelay(millis(250)));
-        run(() -> {
-            try (Pair pair = net.pair()) {
-                pair.left().sendAll(bytes("late"));
-                try {
-                    Timeouts.after(millis(100), () -> pair.right().recv(100));
-                } catch (TaskTimeoutException e) {
-                    events.add("timeout at " + ms());
-                }
-                events.add("in flight " + pair.link().bytesInFlight(pair.right()));
-                events.add("got " + text(pair.right().recv(100)) + " at " + ms());
+        try (Pair pair = net.pair()) {
+            pair.left().sendAll(bytes("late"));
+            try {
+                Timeouts.after(millis(100), () -> pair.right().recv(100));
+            } catch (TaskTimeoutException e) {
+                steps.record("timeout at " + ms());
             }
-        });
-        events.assertEquals("timeout at 100", "in flight 4", "got late at 250");
+            steps.record("in flight " + pair.link().bytesInFlight(pair.right()));
+            steps.record("got " + text(pair.right().recv(100)) + " at " + ms());
+        }
+        steps.assertEvents("timeout at 100", "in flight 4", "got late at 250");
     }
 
     // ------------------------------------------------------------------ listeners and connectors
 
     /** A client connects by name, the server accepts, and the two exchange bytes; addresses mirror TCP's. */
-    @Test
-    void listenerAcceptsAClient() throws Exception {
+    @CurioTest
+    void listenerAcceptsAClient(Steps steps) throws Exception {
         MemoryNetwork net = MemoryNetwork.create();
-        run(() -> {
-            try (Listener<MemoryConnection> listener = net.listen("kv"); TaskGroup g = TaskGroup.open()) {
-                events.add("listening on " + listener.localAddress());
-                g.spawn(() -> {
-                    events.add("accept wait");
-                    try (MemoryConnection c = listener.accept()) {
-                        events.add("accepted " + c.localAddress() + " <- " + c.remoteAddress());
-                        events.add("server got " + text(c.recv(100)));
-                        c.sendAll(bytes("HI"));
-                    }
-                });
-                Timeouts.sleep(millis(1));
-                MemoryConnection c = net.connector("kv").connect();
-                events.add("connected " + c.localAddress() + " -> " + c.remoteAddress());
-                c.sendAll(bytes("hi"));
-                events.add("client got " + text(c.recv(100)));
-                events.add("client got " + c.recv(100).length);
-                events.add(net.toString());
-                c.close();
-                joinAll(g);
-            }
-            events.add(net.toString());
-        });
-        events.assertEquals("listening on memory:kv", "accept wait", "connected memory:kv#1 -> memory:kv",
+        try (Listener<MemoryConnection> listener = net.listen("kv"); TaskGroup g = TaskGroup.open()) {
+            steps.record("listening on " + listener.localAddress());
+            g.spawn(() -> {
+                steps.record("accept wait");
+                try (MemoryConnection c = listener.accept()) {
+                    steps.record("accepted " + c.localAddress() + " <- " + c.remoteAddress());
+                    steps.record("server got " + text(c.recv(100)));
+                    c.sendAll(bytes("HI"));
+                }
+            });
+            Timeouts.sleep(millis(1));
+            MemoryConnection c = net.connector("kv").connect();
+            steps.record("connected " + c.localAddress() + " -> " + c.remoteAddress());
+            c.sendAll(bytes("hi"));
+            steps.record("client got " + text(c.recv(100)));
+            steps.record("client got " + c.recv(100).length);
+            steps.record(net.toString());
+            c.close();
+            joinAll(g);
+        }
+        steps.record(net.toString());
+        steps.assertEvents("listening on memory:kv", "accept wait", "connected memory:kv#1 -> memory:kv",
                 "accepted memory:kv <- memory:kv#1", "server got hi", "client got HI", "client got 0",
                 "MemoryNetwork[listening=[kv], open=1, made=1]", "MemoryNetwork[listening=[], open=0, made=1]");
     }
 
     /** Connecting to a name nobody listens on fails at once with "connection refused". */
-    @Test
-    void connectWithoutListenerIsRefused() throws Exception {
-        run(() -> {
-            MemoryNetwork net = MemoryNetwork.create();
-            ConnectException e = assertThrows(ConnectException.class, () -> net.connect("nope"));
-            events.add(e.getMessage());
-            events.add(net.connectionsMade());
-        });
-        events.assertEquals("connection refused: nope", 0);
+    @CurioTest
+    void connectWithoutListenerIsRefused(Steps steps) throws Exception {
+        MemoryNetwork net = MemoryNetwork.create();
+        ConnectException e = assertThrows(ConnectException.class, () -> net.connect("nope"));
+        steps.record(e.getMessage());
+        steps.record(net.connectionsMade());
+        steps.assertEvents("connection refused: nope", 0);
     }
 
     /** A live name cannot be listened on twice; closing the listener frees it, and connects are refused. */
-    @Test
-    void closingAListenerFreesItsName() throws Exception {
-        run(() -> {
-            MemoryNetwork net = MemoryNetwork.create();
-            Listener<MemoryConnection> first = net.listen("kv");
-            events.add(assertThrows(BindException.class, () -> net.listen("kv")).getMessage());
-            first.close();
-            first.close();
-            events.add(assertThrows(SocketException.class, first::accept).getMessage());
-            events.add(assertThrows(ConnectException.class, () -> net.connect("kv")).getMessage());
-            events.add(net.openListeners());
-            try (Listener<MemoryConnection> second = net.listen("kv")) {
-                events.add(second.localAddress());
-                events.add(net.openListeners());
-            }
-        });
-        events.assertEquals("address already in use: memory:kv", "listener closed: memory:kv",
+    @CurioTest
+    void closingAListenerFreesItsName(Steps steps) throws Exception {
+        MemoryNetwork net = MemoryNetwork.create();
+        Listener<MemoryConnection> first = net.listen("kv");
+        steps.record(assertThrows(BindException.class, () -> net.listen("kv")).getMessage());
+        first.close();
+        first.close();
+        steps.record(assertThrows(SocketException.class, first::accept).getMessage());
+        steps.record(assertThrows(ConnectException.class, () -> net.connect("kv")).getMessage());
+        steps.record(net.openListeners());
+        try (Listener<MemoryConnection> second = net.listen("kv")) {
+            steps.record(second.localAddress());
+            steps.record(net.openListeners());
+        }
+        steps.assertEvents("address already in use: memory:kv", "listener closed: memory:kv",
                 "connection refused: kv", 0, MemoryAddress.of("kv"), 1);
     }
 
     /** Beyond the backlog, clients wait and are admitted one per accept, in arrival order. */
-    @Test
-    void backlogAdmitsWaitingClientsInOrder() throws Exception {
+    @CurioTest
+    void backlogAdmitsWaitingClientsInOrder(Steps steps) throws Exception {
         MemoryNetwork net = MemoryNetwork.create();
         List<MemoryConnection> clients = new ArrayList<>();
-        run(() -> {
-            try (Listener<MemoryConnection> listener = net.listen("kv", Options.defaults().withBacklog(1));
-                 TaskGroup g = TaskGroup.open()) {
-                for (int i = 1; i <= 3; i++) {
-                    int n = i;
-                    g.spawn(() -> {
-                        events.add("client " + n + " connects at " + ms());
-                        MemoryConnection c = net.connect("kv");
-                        clients.add(c);
-                        events.add("client " + n + " is " + c.localAddress() + " at " + ms());
-                    });
-                }
-                for (int i = 0; i < 3; i++) {
-                    Timeouts.sleep(millis(1000));
-                    try (MemoryConnection c = listener.accept()) {
-                        events.add("accepted " + c.remoteAddress() + " at " + ms());
-                    }
-                }
-                joinAll(g);
+        try (Listener<MemoryConnection> listener = net.listen("kv", Options.defaults().withBacklog(1));
+             TaskGroup g = TaskGroup.open()) {
+            for (int i = 1; i <= 3; i++) {
+                int n = i;
+                g.spawn(() -> {
+                    steps.record("client " + n + " connects at " + ms());
+                    MemoryConnection c = net.connect("kv");
+                    clients.add(c);
+                    steps.record("client " + n + " is " + c.localAddress() + " at " + ms());
+                });
             }
-            clients.forEach(MemoryConnection::close);
-            events.add(net.openConnections());
-        });
-        events.assertEquals("client 1 connects at 0", "client 1 is memory:kv#1 at 0", "client 2 connects at 0",
+            for (int i = 0; i < 3; i++) {
+                Timeouts.sleep(millis(1000));
+                try (MemoryConnection c = listener.accept()) {
+                    steps.record("accepted " + c.remoteAddress() + " at " + ms());
+                }
+            }
+            joinAll(g);
+        }
+        clients.forEach(MemoryConnection::close);
+        steps.record(net.openConnections());
+        steps.assertEvents("client 1 connects at 0", "client 1 is memory:kv#1 at 0", "client 2 connects at 0",
                 "client 3 connects at 0", "accepted memory:kv#1 at 1000", "client 2 is memory:kv#2 at 1000",
                 "accepted memory:kv#2 at 2000", "client 3 is memory:kv#3 at 2000", "accepted memory:kv#3 at 3000", 0);
     }
 
     /** A client cancelled while waiting for room makes no connection, and the next client gets its turn. */
-    @Test
-    void cancelledConnectLeavesTheQueue() throws Exception {
+    @CurioTest
+    void cancelledConnectLeavesTheQueue(Steps steps) throws Exception {
         MemoryNetwork net = MemoryNetwork.create();
-        run(() -> {
-            try (Listener<MemoryConnection> listener = net.listen("kv", Options.defaults().withBacklog(1));
-                 MemoryConnection first = net.connect("kv"); TaskGroup g = TaskGroup.open()) {
-                Task<?> second = Curio.spawn(() -> net.connect("kv"));
-                g.spawn(() -> {
-                    try (MemoryConnection c = net.connect("kv")) {
-                        events.add("third is " + c.localAddress() + " at " + ms());
-                    }
-                });
-                Timeouts.sleep(millis(500));
-                events.add("first is " + first.localAddress());
-                second.cancel();
-                events.add("second cancelled: " + second.isCancelled());
-                Timeouts.sleep(millis(500));
-                listener.accept().close();
-                listener.accept().close();
-                joinAll(g);
-                events.add("made " + net.connectionsMade());
-            }
-        });
-        events.assertEquals("first is memory:kv#1", "second cancelled: true", "third is memory:kv#2 at 1000", "made 2");
+        try (Listener<MemoryConnection> listener = net.listen("kv", Options.defaults().withBacklog(1));
+             MemoryConnection first = net.connect("kv"); TaskGroup g = TaskGroup.open()) {
+            Task<?> second = Curio.spawn(() -> net.connect("kv"));
+            g.spawn(() -> {
+                try (MemoryConnection c = net.connect("kv")) {
+                    steps.record("third is " + c.localAddress() + " at " + ms());
+                }
+            });
+            Timeouts.sleep(millis(500));
+            steps.record("first is " + first.localAddress());
+            second.cancel();
+            steps.record("second cancelled: " + second.isCancelled());
+            Timeouts.sleep(millis(500));
+            listener.accept().close();
+            listener.accept().close();
+            joinAll(g);
+            steps.record("made " + net.connectionsMade());
+        }
+        steps.assertEvents("first is memory:kv#1", "second cancelled: true", "third is memory:kv#2 at 1000", "made 2");
     }
 
     /** Closing a listener refuses waiting clients, resets unaccepted connections, and fails a waiting acceptor. */
-    @Test
-    void closingAListenerRefusesWaitersAndResetsTheBacklog() throws Exception {
+    @CurioTest
+    void closingAListenerRefusesWaitersAndResetsTheBacklog(Steps steps) throws Exception {
         MemoryNetwork net = MemoryNetwork.create();
-        run(() -> {
-            Listener<MemoryConnection> listener = net.listen("kv", Options.defaults().withBacklog(1));
-            try (MemoryConnection queued = net.connect("kv"); TaskGroup g = TaskGroup.open()) {
-                g.spawn(() -> {
-                    try {
-                        net.connect("kv");
-                    } catch (ConnectException e) {
-                        events.add("waiting client: " + e.getMessage() + " at " + ms());
-                    }
-                });
-                g.spawn(() -> {
-                    try {
-                        queued.recv(10);
-                    } catch (SocketException e) {
-                        events.add("queued client: " + e.getMessage() + " at " + ms());
-                    }
-                });
-                Timeouts.sleep(millis(1000));
-                listener.close();
-                joinAll(g);
-                events.add("open " + net.openConnections());
-            }
-            Listener<MemoryConnection> again = net.listen("kv");
-            try (TaskGroup g = TaskGroup.open()) {
-                g.spawn(() -> {
-                    try {
-                        again.accept();
-                    } catch (SocketException e) {
-                        events.add("acceptor: " + e.getMessage() + " at " + ms());
-                    }
-                });
-                Timeouts.sleep(millis(1000));
-                again.close();
-                joinAll(g);
-            }
-        });
-        events.assertEquals("queued client: connection reset: memory:kv#1 at 1000",
+        Listener<MemoryConnection> listener = net.listen("kv", Options.defaults().withBacklog(1));
+        try (MemoryConnection queued = net.connect("kv"); TaskGroup g = TaskGroup.open()) {
+            g.spawn(() -> {
+                try {
+                    net.connect("kv");
+                } catch (ConnectException e) {
+                    steps.record("waiting client: " + e.getMessage() + " at " + ms());
+                }
+            });
+            g.spawn(() -> {
+                try {
+                    queued.recv(10);
+                } catch (SocketException e) {
+                    steps.record("queued client: " + e.getMessage() + " at " + ms());
+                }
+            });
+            Timeouts.sleep(millis(1000));
+            listener.close();
+            joinAll(g);
+            steps.record("open " + net.openConnections());
+        }
+        Listener<MemoryConnection> again = net.listen("kv");
+        try (TaskGroup g = TaskGroup.open()) {
+            g.spawn(() -> {
+                try {
+                    again.accept();
+                } catch (SocketException e) {
+                    steps.record("acceptor: " + e.getMessage() + " at " + ms());
+                }
+            });
+            Timeouts.sleep(millis(1000));
+            again.close();
+            joinAll(g);
+        }
+        steps.assertEvents("queued client: connection reset: memory:kv#1 at 1000",
                 "waiting client: connection refused: kv at 1000", "open 1",
                 "acceptor: listener closed: memory:kv at 2000");
     }
@@ -426,138 +384,128 @@ class MemoryNetworkTest {
     // ------------------------------------------------------------------ half-close, close, reset
 
     /** After shutdownOutput the peer reads the rest, then end of stream forever; the other way still works. */
-    @Test
-    void shutdownOutputIsAHalfClose() throws Exception {
-        run(() -> {
-            try (Pair pair = MemoryNetwork.create().pair()) {
-                pair.left().sendAll(bytes("abc"));
-                pair.left().shutdownOutput();
-                pair.left().shutdownOutput();
-                events.add(pair.left().toString());
-                events.add(assertThrows(SocketException.class, () -> pair.left().sendAll(bytes("x"))).getMessage());
-                events.add(text(pair.right().recv(100)));
-                events.add(pair.right().recv(100).length);
-                events.add(pair.right().recvInto(ByteBuffer.allocate(5)));
-                pair.right().sendAll(bytes("still"));
-                events.add(text(pair.left().recv(100)));
-            }
-        });
-        events.assertEquals("MemoryConnection[memory:pair#1 -> memory:pair, output shut down]",
+    @CurioTest
+    void shutdownOutputIsAHalfClose(Steps steps) throws Exception {
+        try (Pair pair = MemoryNetwork.create().pair()) {
+            pair.left().sendAll(bytes("abc"));
+            pair.left().shutdownOutput();
+            pair.left().shutdownOutput();
+            steps.record(pair.left().toString());
+            steps.record(assertThrows(SocketException.class, () -> pair.left().sendAll(bytes("x"))).getMessage());
+            steps.record(text(pair.right().recv(100)));
+            steps.record(pair.right().recv(100).length);
+            steps.record(pair.right().recvInto(ByteBuffer.allocate(5)));
+            pair.right().sendAll(bytes("still"));
+            steps.record(text(pair.left().recv(100)));
+        }
+        steps.assertEvents("MemoryConnection[memory:pair#1 -> memory:pair, output shut down]",
                 "broken pipe: output of memory:pair#1 is shut down", "abc", 0, -1, "still");
     }
 
     /** Closing an end fails its own waiting receiver and sender with "connection closed"; send progress is exact. */
-    @Test
-    void closeWakesTasksWaitingOnTheSameEnd() throws Exception {
+    @CurioTest
+    void closeWakesTasksWaitingOnTheSameEnd(Steps steps) throws Exception {
         MemoryNetwork net = MemoryNetwork.create(Options.defaults().withBufferSize(1));
-        run(() -> {
-            try (Pair pair = net.pair(); TaskGroup g = TaskGroup.open()) {
-                ByteBuffer src = ByteBuffer.wrap(bytes("xy"));
-                g.spawn(() -> {
-                    try {
-                        pair.left().recv(10);
-                    } catch (SocketException e) {
-                        events.add("receiver: " + e.getMessage() + " at " + ms());
-                    }
-                });
-                g.spawn(() -> {
-                    try {
-                        pair.left().sendAll(src);
-                    } catch (SocketException e) {
-                        events.add("sender: " + e.getMessage() + " at " + ms() + ", position " + src.position());
-                    }
-                });
-                Timeouts.sleep(millis(1000));
-                pair.left().close();
-                joinAll(g);
-                events.add("right got " + text(pair.right().recv(10)) + ", then " + pair.right().recv(10).length);
-                events.add(assertThrows(SocketException.class, () -> pair.right().sendAll(bytes("z"))).getMessage());
-            }
-        });
-        events.assertEquals("receiver: connection closed: memory:pair#1 at 1000",
+        try (Pair pair = net.pair(); TaskGroup g = TaskGroup.open()) {
+            ByteBuffer src = ByteBuffer.wrap(bytes("xy"));
+            g.spawn(() -> {
+                try {
+                    pair.left().recv(10);
+                } catch (SocketException e) {
+                    steps.record("receiver: " + e.getMessage() + " at " + ms());
+                }
+            });
+            g.spawn(() -> {
+                try {
+                    pair.left().sendAll(src);
+                } catch (SocketException e) {
+                    steps.record("sender: " + e.getMessage() + " at " + ms() + ", position " + src.position());
+                }
+            });
+            Timeouts.sleep(millis(1000));
+            pair.left().close();
+            joinAll(g);
+            steps.record("right got " + text(pair.right().recv(10)) + ", then " + pair.right().recv(10).length);
+            steps.record(assertThrows(SocketException.class, () -> pair.right().sendAll(bytes("z"))).getMessage());
+        }
+        steps.assertEvents("receiver: connection closed: memory:pair#1 at 1000",
                 "sender: connection closed: memory:pair#1 at 1000, position 1", "right got x, then 0",
                 "broken pipe: the peer has closed the connection");
     }
 
     /** Closing an end gives the peer's waiting receiver end of stream and its waiting sender a broken pipe. */
-    @Test
-    void closeWakesThePeersTasks() throws Exception {
+    @CurioTest
+    void closeWakesThePeersTasks(Steps steps) throws Exception {
         MemoryNetwork net = MemoryNetwork.create(Options.defaults().withBufferSize(1));
-        run(() -> {
-            try (Pair pair = net.pair(); TaskGroup g = TaskGroup.open()) {
-                g.spawn(() -> events.add("peer receiver got " + pair.right().recv(10).length + " at " + ms()));
-                g.spawn(() -> {
-                    try {
-                        pair.right().sendAll(bytes("xy"));
-                    } catch (SocketException e) {
-                        events.add("peer sender: " + e.getMessage() + " at " + ms());
-                    }
-                });
-                Timeouts.sleep(millis(1000));
-                events.add("in flight " + pair.link().bytesInFlight(pair.left()));
-                pair.left().close();
-                joinAll(g);
-                events.add("in flight " + pair.link().bytesInFlight(pair.left()));
-            }
-        });
-        events.assertEquals("in flight 1", "peer receiver got 0 at 1000",
+        try (Pair pair = net.pair(); TaskGroup g = TaskGroup.open()) {
+            g.spawn(() -> steps.record("peer receiver got " + pair.right().recv(10).length + " at " + ms()));
+            g.spawn(() -> {
+                try {
+                    pair.right().sendAll(bytes("xy"));
+                } catch (SocketException e) {
+                    steps.record("peer sender: " + e.getMessage() + " at " + ms());
+                }
+            });
+            Timeouts.sleep(millis(1000));
+            steps.record("in flight " + pair.link().bytesInFlight(pair.left()));
+            pair.left().close();
+            joinAll(g);
+            steps.record("in flight " + pair.link().bytesInFlight(pair.left()));
+        }
+        steps.assertEvents("in flight 1", "peer receiver got 0 at 1000",
                 "peer sender: broken pipe: the peer has closed the connection at 1000", "in flight 0");
     }
 
     /** After close every operation fails with "connection closed", close is idempotent, and counts drop. */
-    @Test
-    void useAfterCloseFails() throws Exception {
-        run(() -> {
-            MemoryNetwork net = MemoryNetwork.create();
-            Pair pair = net.pair();
-            MemoryConnection left = pair.left();
-            ByteStream stream = left.asStream();
-            assertSame(stream, left.asStream());
-            events.add(net.openConnections());
-            left.close();
-            left.close();
-            events.add(net.openConnections());
-            events.add(left.isOpen() + " " + stream.isOpen());
-            events.add(assertThrows(SocketException.class, () -> left.recv(1)).getMessage());
-            events.add(assertThrows(SocketException.class, () -> left.send(ByteBuffer.allocate(1))).getMessage());
-            events.add(assertThrows(SocketException.class, left::shutdownOutput).getMessage());
-            events.add(assertThrows(SocketException.class, left::localAddress).getMessage());
-            events.add(assertThrows(SocketException.class, left::remoteAddress).getMessage());
-            events.add(assertThrows(IOException.class, stream::read).getMessage());
-            events.add(left.toString());
-            net.close();
-            events.add(net.openConnections() + " " + pair.right().isOpen());
-        });
-        events.assertEquals(2, 1, "false false", "connection closed: memory:pair#1", "connection closed: memory:pair#1",
+    @CurioTest
+    void useAfterCloseFails(Steps steps) throws Exception {
+        MemoryNetwork net = MemoryNetwork.create();
+        Pair pair = net.pair();
+        MemoryConnection left = pair.left();
+        ByteStream stream = left.asStream();
+        assertSame(stream, left.asStream());
+        steps.record(net.openConnections());
+        left.close();
+        left.close();
+        steps.record(net.openConnections());
+        steps.record(left.isOpen() + " " + stream.isOpen());
+        steps.record(assertThrows(SocketException.class, () -> left.recv(1)).getMessage());
+        steps.record(assertThrows(SocketException.class, () -> left.send(ByteBuffer.allocate(1))).getMessage());
+        steps.record(assertThrows(SocketException.class, left::shutdownOutput).getMessage());
+        steps.record(assertThrows(SocketException.class, left::localAddress).getMessage());
+        steps.record(assertThrows(SocketException.class, left::remoteAddress).getMessage());
+        steps.record(assertThrows(IOException.class, stream::read).getMessage());
+        steps.record(left.toString());
+        net.close();
+        steps.record(net.openConnections() + " " + pair.right().isOpen());
+        steps.assertEvents(2, 1, "false false", "connection closed: memory:pair#1", "connection closed: memory:pair#1",
                 "connection closed: memory:pair#1", "connection closed: memory:pair#1",
                 "connection closed: memory:pair#1", "connection closed: memory:pair#1",
                 "MemoryConnection[memory:pair#1 -> memory:pair, closed]", "0 false");
     }
 
     /** A reset fails every waiting and later operation of both ends ("connection reset") and drops bytes in flight. */
-    @Test
-    void resetFailsBothEnds() throws Exception {
+    @CurioTest
+    void resetFailsBothEnds(Steps steps) throws Exception {
         MemoryNetwork net = MemoryNetwork.create(Options.defaults().withBufferSize(4));
-        run(() -> {
-            try (Pair pair = net.pair(); TaskGroup g = TaskGroup.open()) {
-                Link link = pair.link();
-                link.stall();
-                ByteBuffer src = ByteBuffer.wrap(bytes("0123456789"));
-                g.spawn(() -> expectReset("left sender", () -> pair.left().sendAll(src)));
-                g.spawn(() -> expectReset("left receiver", () -> pair.left().recv(10)));
-                g.spawn(() -> expectReset("right receiver", () -> pair.right().recv(10)));
-                Timeouts.sleep(millis(1000));
-                events.add("in flight " + link.bytesInFlight(pair.right()) + ", position " + src.position());
-                link.reset();
-                link.reset();
-                joinAll(g);
-                events.add("in flight " + link.bytesInFlight(pair.right()) + ", " + link.isReset());
-                expectReset("later send", () -> pair.right().sendAll(bytes("x")));
-                expectReset("later shutdown", () -> pair.right().shutdownOutput());
-                events.add(pair.right().toString());
-            }
-        });
-        events.assertEquals("in flight 4, position 4", "left receiver: connection reset: memory:pair#1 at 1000",
+        try (Pair pair = net.pair(); TaskGroup g = TaskGroup.open()) {
+            Link link = pair.link();
+            link.stall();
+            ByteBuffer src = ByteBuffer.wrap(bytes("0123456789"));
+            g.spawn(() -> expectReset(steps, "left sender", () -> pair.left().sendAll(src)));
+            g.spawn(() -> expectReset(steps, "left receiver", () -> pair.left().recv(10)));
+            g.spawn(() -> expectReset(steps, "right receiver", () -> pair.right().recv(10)));
+            Timeouts.sleep(millis(1000));
+            steps.record("in flight " + link.bytesInFlight(pair.right()) + ", position " + src.position());
+            link.reset();
+            link.reset();
+            joinAll(g);
+            steps.record("in flight " + link.bytesInFlight(pair.right()) + ", " + link.isReset());
+            expectReset(steps, "later send", () -> pair.right().sendAll(bytes("x")));
+            expectReset(steps, "later shutdown", () -> pair.right().shutdownOutput());
+            steps.record(pair.right().toString());
+        }
+        steps.assertEvents("in flight 4, position 4", "left receiver: connection reset: memory:pair#1 at 1000",
                 "left sender: connection reset: memory:pair#1 at 1000",
                 "right receiver: connection reset: memory:pair at 1000", "in flight 0, true",
                 "later send: connection reset: memory:pair at 1000",
@@ -565,41 +513,39 @@ class MemoryNetworkTest {
                 "MemoryConnection[memory:pair -> memory:pair#1, reset]");
     }
 
-    private void expectReset(String who, Op body) throws Exception {
+    private static void expectReset(Steps steps, String who, Op body) throws Exception {
         try {
             body.run();
-            events.add(who + ": no failure");
+            steps.record(who + ": no failure");
         } catch (SocketException e) {
-            events.add(who + ": " + e.getMessage() + " at " + ms());
+            steps.record(who + ": " + e.getMessage() + " at " + ms());
         }
     }
 
     /** A stalled link delivers nothing (senders fill the buffer, then wait) until it is resumed. */
-    @Test
-    void stallHoldsDeliveryUntilResume() throws Exception {
+    @CurioTest
+    void stallHoldsDeliveryUntilResume(Steps steps) throws Exception {
         MemoryNetwork net = MemoryNetwork.create(Options.defaults().withBufferSize(4));
-        run(() -> {
-            try (Pair pair = net.pair(); TaskGroup g = TaskGroup.open()) {
-                Link link = pair.link();
-                link.stall();
-                events.add(link.toString());
-                ByteBuffer src = ByteBuffer.wrap(bytes("012345"));
-                g.spawn(() -> {
-                    pair.left().sendAll(src);
-                    events.add("writer done at " + ms());
-                });
-                g.spawn(() -> {
-                    events.add("got " + text(pair.right().recv(100)) + " at " + ms());
-                    events.add("got " + text(pair.right().recv(100)) + " at " + ms());
-                });
-                Timeouts.sleep(millis(1000));
-                events.add("position " + src.position() + ", in flight " + link.bytesInFlight(pair.right()));
-                link.resume();
-                joinAll(g);
-                events.add(link.toString());
-            }
-        });
-        events.assertEquals(
+        try (Pair pair = net.pair(); TaskGroup g = TaskGroup.open()) {
+            Link link = pair.link();
+            link.stall();
+            steps.record(link.toString());
+            ByteBuffer src = ByteBuffer.wrap(bytes("012345"));
+            g.spawn(() -> {
+                pair.left().sendAll(src);
+                steps.record("writer done at " + ms());
+            });
+            g.spawn(() -> {
+                steps.record("got " + text(pair.right().recv(100)) + " at " + ms());
+                steps.record("got " + text(pair.right().recv(100)) + " at " + ms());
+            });
+            Timeouts.sleep(millis(1000));
+            steps.record("position " + src.position() + ", in flight " + link.bytesInFlight(pair.right()));
+            link.resume();
+            joinAll(g);
+            steps.record(link.toString());
+        }
+        steps.assertEvents(
                 "Link[memory:pair#1 <-> memory:pair, to right: sent=0 delivered=0, to left: sent=0 delivered=0,"
                         + " stalled]",
                 "position 4, in flight 4", "got 0123 at 1000", "writer done at 1000", "got 45 at 1000",
@@ -607,195 +553,181 @@ class MemoryNetworkTest {
     }
 
     /** The network can end one direction's stream: the end reads what is in flight, then end of stream. */
-    @Test
-    void endOfStreamFromTheNetwork() throws Exception {
-        run(() -> {
-            try (Pair pair = MemoryNetwork.create().pair(); TaskGroup g = TaskGroup.open()) {
-                pair.left().sendAll(bytes("abc"));
-                g.spawn(() -> {
-                    events.add("got " + text(pair.right().recv(100)));
-                    events.add("got " + pair.right().recv(100).length + " at " + ms());
-                });
-                Timeouts.sleep(millis(1000));
-                pair.link().endOfStream(pair.right());
-                joinAll(g);
-                events.add(assertThrows(SocketException.class, () -> pair.left().sendAll(bytes("x"))).getMessage());
-                pair.right().sendAll(bytes("back"));
-                events.add("left got " + text(pair.left().recv(100)));
-                try (Pair other = MemoryNetwork.create().pair()) {
-                    String message = assertThrows(IllegalArgumentException.class,
-                            () -> pair.link().endOfStream(other.left())).getMessage();
-                    events.add(message.startsWith("not an end of Link["));
-                }
+    @CurioTest
+    void endOfStreamFromTheNetwork(Steps steps) throws Exception {
+        try (Pair pair = MemoryNetwork.create().pair(); TaskGroup g = TaskGroup.open()) {
+            pair.left().sendAll(bytes("abc"));
+            g.spawn(() -> {
+                steps.record("got " + text(pair.right().recv(100)));
+                steps.record("got " + pair.right().recv(100).length + " at " + ms());
+            });
+            Timeouts.sleep(millis(1000));
+            pair.link().endOfStream(pair.right());
+            joinAll(g);
+            steps.record(assertThrows(SocketException.class, () -> pair.left().sendAll(bytes("x"))).getMessage());
+            pair.right().sendAll(bytes("back"));
+            steps.record("left got " + text(pair.left().recv(100)));
+            try (Pair other = MemoryNetwork.create().pair()) {
+                String message = assertThrows(IllegalArgumentException.class,
+                        () -> pair.link().endOfStream(other.left())).getMessage();
+                steps.record(message.startsWith("not an end of Link["));
             }
-        });
-        events.assertEquals("got abc", "got 0 at 1000", "broken pipe: output of memory:pair#1 is shut down",
+        }
+        steps.assertEvents("got abc", "got 0 at 1000", "broken pipe: output of memory:pair#1 is shut down",
                 "left got back", true);
     }
 
     // ------------------------------------------------------------------ busy, cancellation, progress
 
     /** A second task that would wait to receive, send or accept gets the busy exception at once. */
-    @Test
-    void secondWaiterIsBusy() throws Exception {
+    @CurioTest
+    void secondWaiterIsBusy(Steps steps) throws Exception {
         MemoryNetwork net = MemoryNetwork.create(Options.defaults().withBufferSize(1));
-        run(() -> {
-            Listener<MemoryConnection> listener = net.listen("kv");
-            try (Pair pair = net.pair(); TaskGroup g = TaskGroup.open()) {
-                g.spawn(() -> expectClosed("first receiver", () -> pair.right().recv(10)));
-                g.spawn(() -> expectClosed("first sender", () -> pair.right().sendAll(bytes("xy"))));
-                g.spawn(() -> expectClosed("first acceptor", listener::accept));
-                Timeouts.sleep(millis(1000));
-                ReadResourceBusyException r = assertThrows(ReadResourceBusyException.class,
-                        () -> pair.right().recv(10));
-                events.add("second receiver: " + r.getMessage().replaceFirst("\\(.*\\)", "(…)"));
-                WriteResourceBusyException w = assertThrows(WriteResourceBusyException.class,
-                        () -> pair.right().sendAll(bytes("z")));
-                events.add("second sender: " + w.getMessage().replaceFirst("\\(.*\\)", "(…)"));
-                r = assertThrows(ReadResourceBusyException.class, listener::accept);
-                events.add("second acceptor: " + r.getMessage().replaceFirst("\\(.*\\)", "(…)"));
-                Timeouts.sleep(millis(1000));
-                pair.right().close();
-                listener.close();
-                joinAll(g);
-            }
-        });
-        events.assertEquals("second receiver: another task (…) is already waiting to receive on memory:pair",
+        Listener<MemoryConnection> listener = net.listen("kv");
+        try (Pair pair = net.pair(); TaskGroup g = TaskGroup.open()) {
+            g.spawn(() -> expectClosed(steps, "first receiver", () -> pair.right().recv(10)));
+            g.spawn(() -> expectClosed(steps, "first sender", () -> pair.right().sendAll(bytes("xy"))));
+            g.spawn(() -> expectClosed(steps, "first acceptor", listener::accept));
+            Timeouts.sleep(millis(1000));
+            ReadResourceBusyException r = assertThrows(ReadResourceBusyException.class,
+                    () -> pair.right().recv(10));
+            steps.record("second receiver: " + r.getMessage().replaceFirst("\\(.*\\)", "(…)"));
+            WriteResourceBusyException w = assertThrows(WriteResourceBusyException.class,
+                    () -> pair.right().sendAll(bytes("z")));
+            steps.record("second sender: " + w.getMessage().replaceFirst("\\(.*\\)", "(…)"));
+            r = assertThrows(ReadResourceBusyException.class, listener::accept);
+            steps.record("second acceptor: " + r.getMessage().replaceFirst("\\(.*\\)", "(…)"));
+            Timeouts.sleep(millis(1000));
+            pair.right().close();
+            listener.close();
+            joinAll(g);
+        }
+        steps.assertEvents("second receiver: another task (…) is already waiting to receive on memory:pair",
                 "second sender: another task (…) is already waiting to send on memory:pair",
                 "second acceptor: another task (…) is already waiting to accept on memory:kv",
                 "first receiver: failed at 2000", "first sender: failed at 2000", "first acceptor: failed at 2000");
     }
 
-    private void expectClosed(String who, Op body) throws Exception {
+    private static void expectClosed(Steps steps, String who, Op body) throws Exception {
         try {
             body.run();
-            events.add(who + ": no failure");
+            steps.record(who + ": no failure");
         } catch (SocketException e) {
-            events.add(who + ": failed at " + ms());
+            steps.record(who + ": failed at " + ms());
         }
     }
 
     /** A receive cancelled or timed out while waiting takes nothing: the next receive gets every byte. */
-    @Test
-    void cancelledReceiveLosesNothing() throws Exception {
-        run(() -> {
-            try (Pair pair = MemoryNetwork.create().pair()) {
-                try {
-                    Timeouts.after(millis(100), () -> pair.right().recv(100));
-                } catch (TaskTimeoutException e) {
-                    events.add("timed out at " + ms());
-                }
-                Task<byte[]> reader = Curio.spawn(() -> pair.right().recv(100));
-                Timeouts.sleep(millis(100));
-                reader.cancel();
-                events.add("cancelled at " + ms() + ": " + reader.isCancelled());
-                pair.left().sendAll(bytes("every byte"));
-                events.add(text(pair.right().recv(100)));
+    @CurioTest
+    void cancelledReceiveLosesNothing(Steps steps) throws Exception {
+        try (Pair pair = MemoryNetwork.create().pair()) {
+            try {
+                Timeouts.after(millis(100), () -> pair.right().recv(100));
+            } catch (TaskTimeoutException e) {
+                steps.record("timed out at " + ms());
             }
-        });
-        events.assertEquals("timed out at 100", "cancelled at 200: true", "every byte");
+            Task<byte[]> reader = Curio.spawn(() -> pair.right().recv(100));
+            Timeouts.sleep(millis(100));
+            reader.cancel();
+            steps.record("cancelled at " + ms() + ": " + reader.isCancelled());
+            pair.left().sendAll(bytes("every byte"));
+            steps.record(text(pair.right().recv(100)));
+        }
+        steps.assertEvents("timed out at 100", "cancelled at 200: true", "every byte");
     }
 
     /** A sendAll cut off by a timeout or a cancel reports exactly how far it got; the bytes arrive once, in order. */
-    @Test
-    void cancelledSendAllReportsExactProgress() throws Exception {
+    @CurioTest
+    void cancelledSendAllReportsExactProgress(Steps steps) throws Exception {
         MemoryNetwork net = MemoryNetwork.create(Options.defaults().withBufferSize(4));
-        run(() -> {
-            try (Pair pair = net.pair()) {
-                ByteBuffer src = ByteBuffer.wrap(bytes("0123456789"));
-                try {
-                    Timeouts.after(millis(100), () -> pair.left().sendAll(src));
-                } catch (TaskTimeoutException e) {
-                    events.add("timed out at " + ms() + ", position " + src.position());
-                }
-                events.add("got " + text(pair.right().recv(3)));
-                Task<?> writer = Curio.spawn(() -> pair.left().sendAll(src));
-                Timeouts.sleep(millis(100));
-                writer.cancel();
-                events.add("cancelled at " + ms() + ", position " + src.position());
-                Task<byte[]> rest = Curio.spawn(() -> pair.right().asStream().readAll());
-                pair.left().sendAll(src);
-                pair.left().shutdownOutput();
-                events.add("got " + text(rest.join()));
-                events.add("sent " + pair.link().bytesSent(pair.right()));
+        try (Pair pair = net.pair()) {
+            ByteBuffer src = ByteBuffer.wrap(bytes("0123456789"));
+            try {
+                Timeouts.after(millis(100), () -> pair.left().sendAll(src));
+            } catch (TaskTimeoutException e) {
+                steps.record("timed out at " + ms() + ", position " + src.position());
             }
-        });
-        events.assertEquals("timed out at 100, position 4", "got 012", "cancelled at 200, position 7",
+            steps.record("got " + text(pair.right().recv(3)));
+            Task<?> writer = Curio.spawn(() -> pair.left().sendAll(src));
+            Timeouts.sleep(millis(100));
+            writer.cancel();
+            steps.record("cancelled at " + ms() + ", position " + src.position());
+            Task<byte[]> rest = Curio.spawn(() -> pair.right().asStream().readAll());
+            pair.left().sendAll(src);
+            pair.left().shutdownOutput();
+            steps.record("got " + text(rest.join()));
+            steps.record("sent " + pair.link().bytesSent(pair.right()));
+        }
+        steps.assertEvents("timed out at 100, position 4", "got 012", "cancelled at 200, position 7",
                 "got 3456789", "sent 10");
     }
 
     // ------------------------------------------------------------------ streams, observers, options
 
     /** A ByteStream over a connection that returns one byte per receive still reads whole lines. */
-    @Test
-    void readLineOverOneByteChunks() throws Exception {
+    @CurioTest
+    void readLineOverOneByteChunks(Steps steps) throws Exception {
         MemoryNetwork net = MemoryNetwork.create(Options.defaults().withChunkSize(1));
-        run(() -> {
-            try (Listener<MemoryConnection> listener = net.listen("echo"); TaskGroup g = TaskGroup.open()) {
-                g.spawn(() -> {
-                    try (MemoryConnection client = listener.accept()) {
-                        ByteStream stream = client.asStream();
-                        stream.forEachLine(line -> stream.write(bytes(text(line).toUpperCase(Locale.ROOT))));
-                    }
-                });
-                try (MemoryConnection conn = net.connect("echo")) {
-                    ByteStream stream = conn.asStream();
-                    stream.write(bytes("alpha\nbeta\ngam"));
-                    events.add(text(stream.readLine()));
-                    stream.write(bytes("ma\ndelta"));
-                    conn.shutdownOutput();
-                    for (byte[] line; (line = stream.readLine()).length > 0; ) {
-                        events.add(text(line));
-                    }
+        try (Listener<MemoryConnection> listener = net.listen("echo"); TaskGroup g = TaskGroup.open()) {
+            g.spawn(() -> {
+                try (MemoryConnection client = listener.accept()) {
+                    ByteStream stream = client.asStream();
+                    stream.forEachLine(line -> stream.write(bytes(text(line).toUpperCase(Locale.ROOT))));
                 }
-                joinAll(g);
+            });
+            try (MemoryConnection conn = net.connect("echo")) {
+                ByteStream stream = conn.asStream();
+                stream.write(bytes("alpha\nbeta\ngam"));
+                steps.record(text(stream.readLine()));
+                stream.write(bytes("ma\ndelta"));
+                conn.shutdownOutput();
+                for (byte[] line; (line = stream.readLine()).length > 0; ) {
+                    steps.record(text(line));
+                }
             }
-        });
-        events.assertEquals("ALPHA\n", "BETA\n", "GAMMA\n", "DELTA");
+            joinAll(g);
+        }
+        steps.assertEvents("ALPHA\n", "BETA\n", "GAMMA\n", "DELTA");
     }
 
     /** The echo server and client of MemoryNetwork's documentation run as shown. */
-    @Test
-    void documentedEchoRuns() throws Exception {
-        run(() -> {
-            MemoryNetwork network = MemoryNetwork.create();
-            Listener<MemoryConnection> listener = network.listen("echo");
-            try (TaskGroup group = TaskGroup.open()) {
-                group.spawn(() -> {
-                    try (MemoryConnection client = listener.accept()) {
-                        client.asStream().forEachLine(client.asStream()::write);
-                    }
-                });
-                try (MemoryConnection conn = network.connect("echo")) {
-                    conn.asStream().write("hello\n".getBytes(StandardCharsets.US_ASCII));
-                    events.add(text(conn.asStream().readLine()));
+    @CurioTest
+    void documentedEchoRuns(Steps steps) throws Exception {
+        MemoryNetwork network = MemoryNetwork.create();
+        Listener<MemoryConnection> listener = network.listen("echo");
+        try (TaskGroup group = TaskGroup.open()) {
+            group.spawn(() -> {
+                try (MemoryConnection client = listener.accept()) {
+                    client.asStream().forEachLine(client.asStream()::write);
                 }
-                group.join();
-                group.results();
+            });
+            try (MemoryConnection conn = network.connect("echo")) {
+                conn.asStream().write("hello\n".getBytes(StandardCharsets.US_ASCII));
+                steps.record(text(conn.asStream().readLine()));
             }
-            listener.close();
-            events.add(network.toString());
-        });
-        events.assertEquals("hello\n", "MemoryNetwork[listening=[], open=0, made=1]");
+            group.join();
+            group.results();
+        }
+        listener.close();
+        steps.record(network.toString());
+        steps.assertEvents("hello\n", "MemoryNetwork[listening=[], open=0, made=1]");
     }
 
     /** onConnect observers see every new link before it is used, and can inject faults into it. */
-    @Test
-    void onConnectObserversSeeEveryLink() throws Exception {
+    @CurioTest
+    void onConnectObserversSeeEveryLink(Steps steps) throws Exception {
         MemoryNetwork net = MemoryNetwork.create();
-        net.onConnect(link -> events.add("observed " + link));
+        net.onConnect(link -> steps.record("observed " + link));
         net.onConnect(Link::stall);
-        run(() -> {
-            try (Listener<MemoryConnection> listener = net.listen("kv"); MemoryConnection c = net.connect("kv");
-                 MemoryConnection s = listener.accept(); Pair pair = net.pair()) {
-                c.sendAll(bytes("held"));
-                events.add("stalled: " + Timeouts.ignoreAfter(millis(500), () -> s.recv(100)).isEmpty());
-                c.link().resume();
-                events.add("resumed: " + text(s.recv(100)) + " at " + ms());
-                events.add(pair.link().isStalled());
-            }
-        });
-        events.assertEquals(
+        try (Listener<MemoryConnection> listener = net.listen("kv"); MemoryConnection c = net.connect("kv");
+             MemoryConnection s = listener.accept(); Pair pair = net.pair()) {
+            c.sendAll(bytes("held"));
+            steps.record("stalled: " + Timeouts.ignoreAfter(millis(500), () -> s.recv(100)).isEmpty());
+            c.link().resume();
+            steps.record("resumed: " + text(s.recv(100)) + " at " + ms());
+            steps.record(pair.link().isStalled());
+        }
+        steps.assertEvents(
                 "observed Link[memory:kv#1 <-> memory:kv, to right: sent=0 delivered=0, to left: sent=0 delivered=0,"
                         + " up]",
                 "observed Link[memory:pair#2 <-> memory:pair, to right: sent=0 delivered=0, to left: sent=0"
@@ -804,20 +736,18 @@ class MemoryNetworkTest {
     }
 
     /** An observer that throws fails the connect, and the connection it saw is closed. */
-    @Test
-    void throwingObserverFailsTheConnect() throws Exception {
+    @CurioTest
+    void throwingObserverFailsTheConnect(Steps steps) throws Exception {
         MemoryNetwork net = MemoryNetwork.create();
         net.onConnect(link -> {
             throw new IllegalStateException("injected");
         });
-        run(() -> {
-            try (Listener<MemoryConnection> listener = net.listen("kv")) {
-                events.add(assertThrows(IllegalStateException.class, () -> net.connect("kv")).getMessage());
-                events.add(net.openConnections() + " " + net.connectionsMade());
-                events.add(Timeouts.ignoreAfter(millis(10), listener::accept).isEmpty());
-            }
-        });
-        events.assertEquals("injected", "0 1", true);
+        try (Listener<MemoryConnection> listener = net.listen("kv")) {
+            steps.record(assertThrows(IllegalStateException.class, () -> net.connect("kv")).getMessage());
+            steps.record(net.openConnections() + " " + net.connectionsMade());
+            steps.record(Timeouts.ignoreAfter(millis(10), listener::accept).isEmpty());
+        }
+        steps.assertEvents("injected", "0 1", true);
     }
 
     /** Options reject bad values with a message naming them, and the with-methods change one setting each. */

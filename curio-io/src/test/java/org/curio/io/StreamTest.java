@@ -20,20 +20,19 @@ import org.curio.io.Socket.Family;
 import org.curio.io.Socket.Type;
 import org.curio.kernel.Curio;
 import org.curio.kernel.Timeouts;
+import org.curio.test.CurioTest;
+import org.curio.test.Steps;
 import org.curio.traps.CancelledException;
 import org.curio.traps.ReadResourceBusyException;
 import org.curio.traps.Task;
 import org.curio.traps.TaskCancelledException;
 import org.curio.traps.TaskTimeoutException;
-import org.junit.jupiter.api.Test;
 
 /**
  * Curio 1.6's {@code tests/test_io.py}, ported: streams over sockets, their partial progress under
  * timeouts and cancellation, and a busy second reader; plus {@link FileStream} over pipes.
  */
 class StreamTest {
-    private final IoHarness.Events events = new IoHarness.Events();
-
     /** The server side of a test: runs with the accepted connection, which is closed afterwards. */
     @FunctionalInterface
     interface Handler {
@@ -47,30 +46,28 @@ class StreamTest {
     }
 
     /**
-     * Curio's test scaffold: a server that sends "OK" to its one client and runs {@code handler},
-     * and a client task; the test ends when both have.
+     * Curio's test scaffold, run by the test's task: a server that sends "OK" to its one client and
+     * runs {@code handler}, and a client task; it returns when both have ended.
      */
     private static void serve(Handler handler, Client client) throws Exception {
-        IoHarness.runVoid(() -> {
-            try (Socket server = Socket.open(Family.INET, Type.STREAM)) {
-                server.bind(anyPort());
-                server.listen();
-                SocketAddress address = server.localAddress();
-                Task<?> serverTask = Curio.spawn(() -> {
-                    try (Socket c = server.accept()) {
-                        c.send(bytes("OK"));
-                        handler.handle(c);
-                    }
-                    return null;
-                });
-                Task<?> clientTask = Curio.spawn(() -> {
-                    client.run(address);
-                    return null;
-                });
-                serverTask.join();
-                clientTask.join();
-            }
-        });
+        try (Socket server = Socket.open(Family.INET, Type.STREAM)) {
+            server.bind(anyPort());
+            server.listen();
+            SocketAddress address = server.localAddress();
+            Task<?> serverTask = Curio.spawn(() -> {
+                try (Socket c = server.accept()) {
+                    c.send(bytes("OK"));
+                    handler.handle(c);
+                }
+                return null;
+            });
+            Task<?> clientTask = Curio.spawn(() -> {
+                client.run(address);
+                return null;
+            });
+            serverTask.join();
+            clientTask.join();
+        }
     }
 
     /** A client that connects, reads the greeting, sends {@code data} and closes. */
@@ -90,25 +87,25 @@ class StreamTest {
     }
 
     /** readLine, then read(2), then read(1000) return exactly the line, two bytes and the rest. */
-    @Test
-    void readPartial() throws Exception {
+    @CurioTest
+    void readPartial(Steps steps) throws Exception {
         serve(client -> {
             SocketStream s = client.asStream();
-            events.add(text(s.readLine()));
-            events.add(text(s.read(2)));
-            events.add(text(s.read(1000)));
+            steps.record(text(s.readLine()));
+            steps.record(text(s.read(2)));
+            steps.record(text(s.read(1000)));
         }, sending("hello\nworld\n"));
-        events.assertEquals("hello\n", "wo", "rld\n");
+        steps.assertEvents("hello\n", "wo", "rld\n");
     }
 
     /** readAll gathers everything sent in pieces until the peer closes. */
-    @Test
-    void readAll() throws Exception {
+    @CurioTest
+    void readAll(Steps steps) throws Exception {
         serve(client -> {
-            events.add("handler start");
+            steps.record("handler start");
             try (SocketStream s = client.asStream()) {
-                events.add(text(s.readAll()));
-                events.add("handler done");
+                steps.record(text(s.readAll()));
+                steps.record("handler done");
             }
         }, address -> {
             try (Socket sock = connect(address)) {
@@ -118,32 +115,32 @@ class StreamTest {
                 }
             }
         });
-        events.assertEquals("handler start", "Msg1\nMsg2\nMsg3\n", "handler done");
+        steps.assertEvents("handler start", "Msg1\nMsg2\nMsg3\n", "handler done");
     }
 
     /** readAll after readLine returns what the line left behind. */
-    @Test
-    void readAllPartial() throws Exception {
+    @CurioTest
+    void readAllPartial(Steps steps) throws Exception {
         serve(client -> {
             SocketStream s = client.asStream();
-            events.add(text(s.readLine()));
-            events.add(text(s.readAll()));
+            steps.record(text(s.readLine()));
+            steps.record(text(s.readAll()));
         }, sending("hello\nworld\n"));
-        events.assertEquals("hello\n", "world\n");
+        steps.assertEvents("hello\n", "world\n");
     }
 
     /** A timed-out readAll leaves what it had read in the stream's buffer (curio's bytes_read). */
-    @Test
-    void readAllTimeout() throws Exception {
+    @CurioTest
+    void readAllTimeout(Steps steps) throws Exception {
         serve(client -> {
-            events.add("handler start");
+            steps.record("handler start");
             SocketStream s = client.asStream();
             try {
                 Timeouts.after(seconds(0.5), s::readAll);
             } catch (TaskTimeoutException e) {
-                events.add(text(s.takeBuffered()));
+                steps.record(text(s.takeBuffered()));
             }
-            events.add("handler done");
+            steps.record("handler done");
         }, address -> {
             try (Socket sock = connect(address)) {
                 sock.send(bytes("Msg1\n"));
@@ -151,44 +148,44 @@ class StreamTest {
                 sock.send(bytes("Msg2\n"));
             }
         });
-        events.assertEquals("handler start", "Msg1\n", "handler done");
+        steps.assertEvents("handler start", "Msg1\n", "handler done");
     }
 
     /** readExactly returns exactly the requested count each time. */
-    @Test
-    void readExactly() throws Exception {
+    @CurioTest
+    void readExactly(Steps steps) throws Exception {
         serve(client -> {
             SocketStream s = client.asStream();
             for (int n = 0; n < 3; n++) {
-                events.add(text(s.readExactly(5)));
+                steps.record(text(s.readExactly(5)));
             }
         }, sending("Msg1\nMsg2\nMsg3\n"));
-        events.assertEquals("Msg1\n", "Msg2\n", "Msg3\n");
+        steps.assertEvents("Msg1\n", "Msg2\n", "Msg3\n");
     }
 
     /** readExactly hitting the end of stream throws EOFException and keeps what arrived. */
-    @Test
-    void readExactlyIncomplete() throws Exception {
+    @CurioTest
+    void readExactlyIncomplete(Steps steps) throws Exception {
         serve(client -> {
             SocketStream s = client.asStream();
             EOFException e = assertThrows(EOFException.class, () -> s.readExactly(100));
             assertEquals("unexpected end of stream: 15 of 100 bytes arrived", e.getMessage());
-            events.add(text(s.takeBuffered()));
+            steps.record(text(s.takeBuffered()));
         }, sending("Msg1\nMsg2\nMsg3\n"));
-        events.assertEquals("Msg1\nMsg2\nMsg3\n");
+        steps.assertEvents("Msg1\nMsg2\nMsg3\n");
     }
 
     /** A timed-out readExactly leaves the partial read in the buffer. */
-    @Test
-    void readExactlyTimeout() throws Exception {
+    @CurioTest
+    void readExactlyTimeout(Steps steps) throws Exception {
         serve(client -> {
             SocketStream s = client.asStream();
             try {
-                events.add(text(Timeouts.after(seconds(0.5), () -> s.readExactly(10))));
+                steps.record(text(Timeouts.after(seconds(0.5), () -> s.readExactly(10))));
             } catch (TaskTimeoutException e) {
-                events.add(text(s.takeBuffered()));
+                steps.record(text(s.takeBuffered()));
             }
-            events.add("handler done");
+            steps.record("handler done");
         }, address -> {
             try (Socket sock = connect(address)) {
                 sock.send(bytes("Msg1\n"));
@@ -196,42 +193,42 @@ class StreamTest {
                 sock.send(bytes("Msg2\n"));
             }
         });
-        events.assertEquals("Msg1\n", "handler done");
+        steps.assertEvents("Msg1\n", "handler done");
     }
 
     /** readLine returns one line at a time. */
-    @Test
-    void readLine() throws Exception {
+    @CurioTest
+    void readLine(Steps steps) throws Exception {
         serve(client -> {
             SocketStream s = client.asStream();
             for (int n = 0; n < 3; n++) {
-                events.add(text(s.readLine()));
+                steps.record(text(s.readLine()));
             }
-            events.add(s.readLine().length);
+            steps.record(s.readLine().length);
         }, sending("Msg1\nMsg2\nMsg3\n"));
-        events.assertEquals("Msg1\n", "Msg2\n", "Msg3\n", 0);
+        steps.assertEvents("Msg1\n", "Msg2\n", "Msg3\n", 0);
     }
 
     /** readLines returns every line once the peer closes, the last one without its newline. */
-    @Test
-    void readLines() throws Exception {
+    @CurioTest
+    void readLines(Steps steps) throws Exception {
         serve(client -> {
             for (byte[] line : client.asStream().readLines()) {
-                events.add(text(line));
+                steps.record(text(line));
             }
         }, sending("Msg1\nMsg2\nMsg3"));
-        events.assertEquals("Msg1\n", "Msg2\n", "Msg3");
+        steps.assertEvents("Msg1\n", "Msg2\n", "Msg3");
     }
 
     /** A timed-out readLines leaves the lines read so far in the buffer (curio's lines_read). */
-    @Test
-    void readLinesTimeout() throws Exception {
+    @CurioTest
+    void readLinesTimeout(Steps steps) throws Exception {
         serve(client -> {
             SocketStream s = client.asStream();
             try {
                 Timeouts.after(seconds(0.5), s::readLines);
             } catch (TaskTimeoutException e) {
-                events.add(text(s.takeBuffered()));
+                steps.record(text(s.takeBuffered()));
             }
         }, address -> {
             try (Socket sock = connect(address)) {
@@ -240,29 +237,29 @@ class StreamTest {
                 sock.send(bytes("Msg3\n"));
             }
         });
-        events.assertEquals("Msg1\nMsg2\n");
+        steps.assertEvents("Msg1\nMsg2\n");
     }
 
     /** writeLines writes every line in order. */
-    @Test
-    void writeLines() throws Exception {
-        serve(client -> events.add(text(client.asStream().readAll())), address -> {
+    @CurioTest
+    void writeLines(Steps steps) throws Exception {
+        serve(client -> steps.record(text(client.asStream().readAll())), address -> {
             try (Socket sock = connect(address)) {
                 SocketStream s = sock.asStream();
                 s.writeLines(List.of(bytes("Msg1\n"), bytes("Msg2\n"), bytes("Msg3\n")));
                 assertEquals(15, s.bytesWritten());
             }
         });
-        events.assertEquals("Msg1\nMsg2\nMsg3\n");
+        steps.assertEvents("Msg1\nMsg2\nMsg3\n");
     }
 
     /** A timed-out writeLines of endless lines reports exactly the bytes the reader then receives. */
-    @Test
-    void writeLinesTimeout() throws Exception {
+    @CurioTest
+    void writeLinesTimeout(Steps steps) throws Exception {
         long[] written = new long[1];
         serve(client -> {
             Timeouts.sleep(seconds(1));
-            events.add(client.asStream().readAll().length);
+            steps.record(client.asStream().readAll().length);
         }, address -> {
             try (Socket sock = connect(address)) {
                 SocketStream s = sock.asStream();
@@ -287,57 +284,57 @@ class StreamTest {
             }
         });
         assertTrue(written[0] > 0);
-        events.assertEquals((int) written[0]);
+        steps.assertEvents((int) written[0]);
     }
 
     /** A timed-out large write reports, through the buffer position, exactly what the reader gets. */
-    @Test
-    void writeTimeout() throws Exception {
+    @CurioTest
+    void writeTimeout(Steps steps) throws Exception {
         ByteBuffer msg = ByteBuffer.allocate(10_000_000);
         serve(client -> {
             Timeouts.sleep(seconds(1));
-            events.add(client.asStream().readAll().length);
+            steps.record(client.asStream().readAll().length);
         }, address -> {
             try (Socket sock = connect(address)) {
                 try {
                     Timeouts.after(seconds(0.5), () -> sock.asStream().write(msg));
                 } catch (TaskTimeoutException e) {
-                    events.add("timeout");
+                    steps.record("timeout");
                 }
             }
         });
         assertTrue(msg.position() > 0 && msg.position() < msg.capacity(), "position " + msg.position());
-        events.assertEquals("timeout", msg.position());
+        steps.assertEvents("timeout", msg.position());
     }
 
     /** forEachLine visits each line, then returns at end of stream. */
-    @Test
-    void iterLine() throws Exception {
+    @CurioTest
+    void iterLine(Steps steps) throws Exception {
         serve(client -> {
-            events.add("handler start");
-            client.asStream().forEachLine(line -> events.add(text(line)));
-            events.add("handler done");
+            steps.record("handler start");
+            client.asStream().forEachLine(line -> steps.record(text(line)));
+            steps.record("handler done");
         }, sending("Msg1\nMsg2\nMsg3\n"));
-        events.assertEquals("handler start", "Msg1\n", "Msg2\n", "Msg3\n", "handler done");
+        steps.assertEvents("handler start", "Msg1\n", "Msg2\n", "Msg3\n", "handler done");
     }
 
     /** A second task trying to wait on a socket another task is reading gets ReadResourceBusy at once. */
-    @Test
-    void doubleRecv() throws Exception {
+    @CurioTest
+    void doubleRecv(Steps steps) throws Exception {
         serve(client -> {
-            events.add("handler start");
+            steps.record("handler start");
             Task<?> bad = Curio.spawn(() -> {
-                events.add("bad handler");
+                steps.record("bad handler");
                 Timeouts.sleep(seconds(0.1));
                 try {
                     client.recv(1000);
-                    events.add("why am I here?");
+                    steps.record("why am I here?");
                 } catch (ReadResourceBusyException e) {
-                    events.add("good handler");
+                    steps.record("good handler");
                 }
             });
-            events.add(text(client.recv(1000)));
-            events.add("handler done");
+            steps.record(text(client.recv(1000)));
+            steps.record("handler done");
             bad.join();
         }, address -> {
             try (Socket sock = connect(address)) {
@@ -345,107 +342,97 @@ class StreamTest {
                 sock.send(bytes("Msg"));
             }
         });
-        events.assertEquals("handler start", "bad handler", "good handler", "Msg", "handler done");
+        steps.assertEvents("handler start", "bad handler", "good handler", "Msg", "handler done");
     }
 
     /** A cancelled sendAll's buffer position equals, exactly, what the peer receives. */
-    @Test
-    void sendAllCancel() throws Exception {
+    @CurioTest
+    void sendAllCancel(Steps steps) throws Exception {
         ByteBuffer data = ByteBuffer.allocate(10_000_000);
         long[] received = new long[1];
-        IoHarness.runVoid(() -> {
-            try (Socket.Pair pair = Socket.pair()) {
-                Task<?> sender = Curio.spawn(() -> {
-                    try {
-                        pair.first().sendAll(data);
-                    } catch (TaskCancelledException e) {
-                        events.add("cancelled");
-                    }
-                    pair.first().close();
-                });
-                Timeouts.sleep(seconds(0.1));
-                sender.cancel();
-                while (true) {
-                    byte[] chunk = pair.second().recv(1_000_000);
-                    if (chunk.length == 0) {
-                        break;
-                    }
-                    received[0] += chunk.length;
+        try (Socket.Pair pair = Socket.pair()) {
+            Task<?> sender = Curio.spawn(() -> {
+                try {
+                    pair.first().sendAll(data);
+                } catch (TaskCancelledException e) {
+                    steps.record("cancelled");
                 }
+                pair.first().close();
+            });
+            Timeouts.sleep(seconds(0.1));
+            sender.cancel();
+            while (true) {
+                byte[] chunk = pair.second().recv(1_000_000);
+                if (chunk.length == 0) {
+                    break;
+                }
+                received[0] += chunk.length;
             }
-        });
-        events.assertEquals("cancelled");
+        }
+        steps.assertEvents("cancelled");
         assertTrue(data.position() > 0 && data.position() < data.capacity());
         assertEquals(data.position(), received[0]);
     }
 
     /** A pipe's FileStream ends read lines, exact reads and end of stream like a socket stream. */
-    @Test
-    void pipeStream() throws Exception {
-        IoHarness.runVoid(() -> {
-            try (FileStream.Pipe pipe = FileStream.pipe()) {
-                Task<?> writer = Curio.spawn(() -> {
-                    pipe.sink().write(bytes("line one\nline two\n"));
-                    Timeouts.sleep(seconds(0.5));
-                    pipe.sink().writeLines(List.of(bytes("abc"), bytes("defg\n")));
-                    pipe.sink().close();
-                });
-                FileStream in = pipe.source();
-                events.add(text(in.readLine()));
-                events.add(text(in.readExactly(4)));
-                events.add(text(in.readLine()));
-                events.add(text(in.readAll()));
-                events.add(in.read().length);
-                writer.join();
-            }
-        });
-        events.assertEquals("line one\n", "line", " two\n", "abcdefg\n", 0);
+    @CurioTest
+    void pipeStream(Steps steps) throws Exception {
+        try (FileStream.Pipe pipe = FileStream.pipe()) {
+            Task<?> writer = Curio.spawn(() -> {
+                pipe.sink().write(bytes("line one\nline two\n"));
+                Timeouts.sleep(seconds(0.5));
+                pipe.sink().writeLines(List.of(bytes("abc"), bytes("defg\n")));
+                pipe.sink().close();
+            });
+            FileStream in = pipe.source();
+            steps.record(text(in.readLine()));
+            steps.record(text(in.readExactly(4)));
+            steps.record(text(in.readLine()));
+            steps.record(text(in.readAll()));
+            steps.record(in.read().length);
+            writer.join();
+        }
+        steps.assertEvents("line one\n", "line", " two\n", "abcdefg\n", 0);
     }
 
     /** A big write into a pipe blocks until the reader drains it; everything arrives in order. */
-    @Test
+    @CurioTest
     void pipeBackpressure() throws Exception {
         byte[] data = new byte[1 << 22];
         for (int i = 0; i < data.length; i++) {
             data[i] = (byte) (i * 31);
         }
-        IoHarness.runVoid(() -> {
-            try (FileStream.Pipe pipe = FileStream.pipe()) {
-                Task<?> writer = Curio.spawn(() -> {
-                    pipe.sink().write(data);
-                    pipe.sink().close();
-                });
-                assertArrayEquals(data, pipe.source().readAll());
-                writer.join();
-                assertEquals(data.length, pipe.sink().bytesWritten());
-            }
-        });
+        try (FileStream.Pipe pipe = FileStream.pipe()) {
+            Task<?> writer = Curio.spawn(() -> {
+                pipe.sink().write(data);
+                pipe.sink().close();
+            });
+            assertArrayEquals(data, pipe.source().readAll());
+            writer.join();
+            assertEquals(data.length, pipe.sink().bytesWritten());
+        }
     }
 
     /** Writing to a pipe whose reader has closed fails with a broken-pipe error, not a signal. */
-    @Test
+    @CurioTest
     void pipeBrokenOnWrite() throws Exception {
-        IoHarness.runVoid(() -> {
-            try (FileStream.Pipe pipe = FileStream.pipe()) {
-                pipe.source().close();
-                IOException e = assertThrows(IOException.class, () -> pipe.sink().write(bytes("x")));
-                assertTrue(e.getMessage().startsWith("broken pipe"), e.getMessage());
-                assertThrows(IOException.class, () -> pipe.source().read());
-            }
-        });
+        try (FileStream.Pipe pipe = FileStream.pipe()) {
+            pipe.source().close();
+            IOException e = assertThrows(IOException.class, () -> pipe.sink().write(bytes("x")));
+            assertTrue(e.getMessage().startsWith("broken pipe"), e.getMessage());
+            assertThrows(IOException.class, () -> pipe.source().read());
+        }
     }
 
     /** An adopted descriptor (here a pipe end detached from a socket pair) works as a FileStream. */
-    @Test
+    @CurioTest
     void adoptedDescriptor() throws Exception {
-        IoHarness.runVoid(() -> {
-            Socket.Pair pair = Socket.pair();
-            try (FileStream a = FileStream.open(pair.first().detach());
-                 FileStream b = FileStream.open(pair.second().detach())) {
-                a.write(bytes("hello\n"));
-                assertEquals("hello\n", text(b.readLine()));
-                assertTrue(a.fd() >= 0);
-            }
-        });
+        Socket.Pair pair = Socket.pair();
+        try (FileStream a = FileStream.open(pair.first().detach());
+             FileStream b = FileStream.open(pair.second().detach())) {
+            a.write(bytes("hello\n"));
+            assertEquals("hello\n", text(b.readLine()));
+            assertTrue(a.fd() >= 0);
+        }
     }
 }

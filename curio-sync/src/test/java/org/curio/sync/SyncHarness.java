@@ -14,9 +14,8 @@ import org.curio.kernel.VoidBody;
 
 /**
  * What curio-sync's tests need beyond curio-test's {@code @CurioTest} and {@code Trial}: a kernel run
- * for tests whose body also runs outside it (threads running kernels of their own), a perturbed
- * property try for programs that wait on universal primitives, and a real-time watchdog for thread
- * tests that JUnit's timeout does not cover.
+ * for tests whose body also runs outside it (threads running kernels of their own), and a real-time
+ * watchdog for thread tests that JUnit's timeout does not cover.
  */
 final class SyncHarness {
     private SyncHarness() {}
@@ -24,23 +23,6 @@ final class SyncHarness {
     /** Runs a void body as the main task of a fresh virtual-clock kernel, closes it, and checks its ledger is empty. */
     static void runVoid(VoidBody<?> main) throws Exception {
         run(Kernel.builder().clock(VirtualClock.create()), main.asBody()::call);
-    }
-
-    /**
-     * Runs one property try whose tasks wait on universal primitives as
-     * {@code Trial.create().perturbed(seed)} would (a fresh kernel on a virtual clock, each batch of
-     * ready tasks shuffled by {@code seed}, a real-time watchdog, the ledger checked after closing), but
-     * on a clock that jumps as soon as every task is blocked. A task waiting on a universal primitive
-     * waits on a future, which the kernel counts as an outside event, and Trial's clock waits 100 ms of
-     * real time for outside events before each jump, so a try would take seconds instead of
-     * milliseconds. Here only tasks of the same kernel wake the waiters, and the wake-up reaches the
-     * kernel before it looks for something to do, so jumping at once misses nothing. {@code details}
-     * (with the seed) go in the watchdog's failure.
-     */
-    static <T> T universalTry(long seed, Supplier<String> details, Callable<T> main) throws Exception {
-        VirtualClock clock = VirtualClock.withAutojumpThreshold(Duration.ZERO);
-        return withWatchdog(Duration.ofSeconds(20), details,
-                () -> run(Kernel.builder().clock(clock).perturbSchedule(seed), main));
     }
 
     private static <T> T run(Kernel.Builder builder, Callable<T> main) throws Exception {
