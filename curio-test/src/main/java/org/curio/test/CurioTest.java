@@ -40,7 +40,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
  *
  * <p>The test fails, with the end of the trace, if the method throws, if a task it spawned crashed
  * and nobody joined it, if a non-daemon task is still running when it returns, if the kernel still
- * holds timers, registrations or waits after it is closed, if the process's count of open file
+ * holds timers, descriptor registrations or future waits when it returns with no task left or after
+ * it is closed, if the process's count of open file
  * descriptors changed (Linux; see {@link #checkDescriptors()}), or if the test takes more than
  * {@link #timeLimitSeconds()} of real time; then the message lists every task and where it is blocked.
  *

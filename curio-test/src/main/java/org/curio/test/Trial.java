@@ -33,7 +33,8 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>A run fails with a {@link TrialFailure} when the main task throws (the failure is its cause), when
  * a task crashed and nobody joined it, when a non-daemon task is still running after the main task
- * ended, when the kernel holds timers, registrations or waits after closing, when the process has a
+ * ended, when the kernel holds timers, descriptor registrations or future waits once no task is left or
+ * after closing, when the process has a
  * different number of open file descriptors afterwards (Linux), or when the run takes longer than
  * the {@linkplain #timeLimit(Duration) time limit} of real time (jqwik applies no JUnit timeout to
  * tries). The failure's message holds the seed and the end of the trace; a failing seed replays the
@@ -182,6 +183,18 @@ public final class Trial {
             return this + (more.isEmpty() ? "" : "\n" + more);
         }).run(main, seed);
         return new Outcome<>(result, trace, Duration.ofNanos(clock.nanoTime() - start));
+    }
+
+    /**
+     * Runs a main task that returns nothing; see {@link #execute(Callable)}.
+     *
+     * @param main the main task's body
+     * @return the trace and the elapsed kernel time (the result is null)
+     * @throws TrialFailure if the run failed in any of the ways listed on {@link Trial}
+     */
+    public Outcome<@Nullable Void> execute(VoidBody<?> main) {
+        Objects.requireNonNull(main, "main");
+        return execute(main.asBody()::call);
     }
 
     /**

@@ -17,7 +17,10 @@ import org.curio.kernel.TaskGroup;
 import org.curio.kernel.Timeouts;
 import org.curio.kernel.VirtualClock;
 import org.curio.kernel.spi.KernelClock;
+import org.curio.traps.Pollable;
 import org.curio.traps.Task;
+import org.curio.traps.Trap;
+import org.curio.traps.Traps;
 import org.junit.platform.engine.TestExecutionResult;
 import org.junit.platform.launcher.EngineFilter;
 import org.junit.platform.launcher.Launcher;
@@ -95,6 +98,24 @@ class CurioExtensionTest {
             Pipe.open();                                    // two descriptors, never closed
         }
 
+        /** A pipe opened before the test, so that only the kernel's registration can be left behind. */
+        static final io.netty.channel.unix.FileDescriptor[] PIPE = openPipe();
+
+        private static io.netty.channel.unix.FileDescriptor[] openPipe() {
+            try {
+                io.netty.channel.epoll.Epoll.ensureAvailability();
+                return io.netty.channel.unix.FileDescriptor.pipe();
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
+
+        @CurioTest
+        void leavesARegistration() throws Exception {
+            Pollable reader = PIPE[0]::intValue;
+            Timeouts.ignoreAfter(Duration.ofMillis(1), () -> Traps.call(new Trap.ReadWait(reader)));
+        }
+
         @CurioTest(timeLimitSeconds = 1)
         void runsForEver() throws Exception {
             while (true) {
@@ -145,6 +166,14 @@ class CurioExtensionTest {
         Throwable f = failureOf("leavesACrashUnnoticed");
         assertTrue(f.getMessage().contains("crashed and that nobody joined"), f.getMessage());
         assertEquals("boom", f.getCause().getMessage());
+    }
+
+    /** A descriptor registration left in the kernel when the test returns fails it, before closing hides it. */
+    @org.junit.jupiter.api.Test
+    void failsOnAResourceLeftInTheKernel() {
+        Throwable f = failureOf("leavesARegistration");
+        assertTrue(f.getMessage().startsWith("run left resources in the kernel when the main task ended: "
+                + "Ledger[tasks=0, timers=0, registrations=1, futureWaits=0]"), f.getMessage());
     }
 
     /** Descriptors opened and not closed fail the test, listing what they are. */

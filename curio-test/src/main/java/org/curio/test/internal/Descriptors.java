@@ -14,6 +14,7 @@ import java.util.TreeMap;
  */
 public final class Descriptors {
     private static final Path FDS = Path.of("/proc/self/fd");
+    private static final int GRACE_LOOKS = 50;             // 50 × 10 ms
     private static final String JAVA_HOME = System.getProperty("java.home", "/nonexistent");
 
     private Descriptors() {}
@@ -62,14 +63,26 @@ public final class Descriptors {
      */
     public static String changeSince(Map<Integer, String> before) {
         Map<Integer, String> after = snapshot();
+        // A descriptor closed on another thread (a file closed by a worker, a poller shutting down)
+        // may close a moment after the kernel does: look again for a short while before reporting.
+        for (int i = 0; i < GRACE_LOOKS && after.size() > before.size(); i++) {
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+            after = snapshot();
+        }
         if (after.size() <= before.size()) {
             return "";
         }
-        Map<Integer, String> opened = new TreeMap<>(after);
+        Map<Integer, String> now = after;
+        Map<Integer, String> opened = new TreeMap<>(now);
         opened.entrySet().removeIf(e -> e.getValue().equals(before.get(e.getKey())));
         Map<Integer, String> closed = new TreeMap<>(before);
-        closed.entrySet().removeIf(e -> e.getValue().equals(after.get(e.getKey())));
-        return "open file descriptors went from " + before.size() + " to " + after.size()
+        closed.entrySet().removeIf(e -> e.getValue().equals(now.get(e.getKey())));
+        return "open file descriptors went from " + before.size() + " to " + now.size()
                 + (opened.isEmpty() ? "" : "; opened " + opened) + (closed.isEmpty() ? "" : "; closed " + closed);
     }
 }

@@ -91,7 +91,7 @@ public final class Runner {
      * @throws TrialFailure if the run failed in any way
      */
     public <T extends @Nullable Object> T run(Callable<? extends T> main, @Nullable Long seed) {
-        Object[] outcome = new Object[3];                  // result, failure, tasks left
+        Object[] outcome = new Object[4];                  // result, failure, tasks left, ledger after the run
         Thread worker = Thread.ofPlatform().daemon().name("curio-test").unstarted(() -> {
             try {
                 outcome[0] = kernel.run(main);
@@ -100,6 +100,7 @@ public final class Runner {
             }
             try {
                 outcome[2] = leftRunning();
+                outcome[3] = kernel.ledger();
                 kernel.close();
             } catch (Throwable e) {
                 if (outcome[1] == null) {
@@ -129,6 +130,11 @@ public final class Runner {
         }
         if (outcome[2] instanceof List<?> left && !left.isEmpty()) {
             problems.add("left tasks running when the main task ended: " + left);
+        } else if (cause == null && outcome[3] instanceof Ledger held && held.tasks() == 0 && !held.isEmpty()) {
+            // With no task left, nothing accounts for a timer, a descriptor registration or a future
+            // wait: something was left behind (a socket never closed, a wait never undone). Closing
+            // the kernel would release it silently, so look before closing.
+            problems.add("left resources in the kernel when the main task ended: " + held);
         }
         List<String> crashed = crashes.list();
         if (!crashed.isEmpty()) {
