@@ -506,9 +506,7 @@ public final class Network {
      */
     public static void runServer(Socket listening, ClientHandler<? super Socket> handler)
             throws IOException, CancelledException {
-        Objects.requireNonNull(listening, "listening");
-        Objects.requireNonNull(handler, "handler");
-        serve(listening, handler);
+        serve(Objects.requireNonNull(listening, "listening"), handler);
     }
 
     /**

@@ -4,7 +4,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.OptionalLong;
 import java.util.concurrent.Callable;
 
 import org.curio.kernel.internal.KernelTask;
@@ -56,7 +55,6 @@ public final class Kernel implements AutoCloseable {
     private final KernelClock clock;
     private final CoroutineBackend backend;
     private final Duration shutdownTimeout;
-    private final @Nullable Long perturbationSeed;
     private final Object lifecycle = new Object();       // guards running/closed/crashed transitions
     private boolean running;                             // guarded by lifecycle
     private volatile boolean closed;
@@ -69,7 +67,6 @@ public final class Kernel implements AutoCloseable {
         this.backend = resolved == org.curio.traps.spi.Backend.VIRTUAL
                 ? CoroutineBackend.VIRTUAL : CoroutineBackend.CONTINUATION;
         Scheduler.Idle idle = clock instanceof VirtualClock vc ? virtualIdle(vc) : REAL_IDLE;
-        this.perturbationSeed = b.perturbationSeed;
         this.scheduler = new Scheduler(resolved, clock, idle, b.activations, this, b.perturbationSeed);
         for (Activation a : b.activations) {
             a.activate(this);
@@ -329,19 +326,11 @@ public final class Kernel implements AutoCloseable {
     }
 
     /**
-     * {@return the seed of the schedule perturbation, if the kernel was built with one} See
-     * {@link Builder#perturbSchedule(long)}.
-     */
-    public OptionalLong perturbationSeed() {
-        return perturbationSeed == null ? OptionalLong.empty() : OptionalLong.of(perturbationSeed);
-    }
-
-    /**
      * Stops a running kernel from any thread: at the start of its next turn the loop stops and
      * {@link #run} throws an {@link IllegalStateException} with {@code reason} and every task and
      * where it is blocked; {@link #close()} then cancels the tasks as usual. Watchdogs use this to end
      * a run that takes too long. A task that never suspends holds the loop and cannot be stopped this
-     * way. Does nothing visible if the kernel is not running (the next run stops at once).
+     * way. Does nothing if the kernel is not running, or once the run has ended.
      *
      * @param reason why the kernel is stopped, for the message
      */

@@ -2,13 +2,11 @@ package org.curio.test;
 
 import java.lang.reflect.Method;
 import java.time.Duration;
-import java.util.Map;
 import java.util.Optional;
 
 import org.curio.kernel.Kernel;
 import org.curio.kernel.VirtualClock;
 import org.curio.kernel.spi.KernelClock;
-import org.curio.test.internal.Descriptors;
 import org.curio.test.internal.Runner;
 import org.junit.jupiter.api.extension.ExtensionConfigurationException;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -33,13 +31,16 @@ public final class CurioExtension implements ParameterResolver, InvocationInterc
     public CurioExtension() {}
 
     /** The kernel of one test and what checks it. */
-    private record Session(Kernel kernel, KernelClock clock, Steps steps, Trace trace, Runner runner)
-            implements AutoCloseable {
+    private record Session(Runner runner, KernelClock clock, Steps steps) implements AutoCloseable {
+        Kernel kernel() {
+            return runner.kernel();
+        }
+
         /** Closes the kernel if the test never ran (JUnit closes what its store holds). */
         @Override
         public void close() {
-            if (!kernel.isClosed()) {
-                kernel.close();
+            if (!kernel().isClosed()) {
+                kernel().close();
             }
         }
     }
@@ -65,7 +66,7 @@ public final class CurioExtension implements ParameterResolver, InvocationInterc
             return s.steps();
         }
         if (type == Trace.class) {
-            return s.trace();
+            return s.runner().trace();
         }
         if (type == VirtualClock.class && !(s.clock() instanceof VirtualClock)) {
             throw new ParameterResolutionException("a VirtualClock parameter needs @CurioTest(realClock = false)");
@@ -90,7 +91,7 @@ public final class CurioExtension implements ParameterResolver, InvocationInterc
             } catch (Throwable t) {
                 throw new AssertionError(t);
             }
-        }, null);
+        });
     }
 
     private static Optional<CurioTest> annotation(ExtensionContext context) {
@@ -110,21 +111,16 @@ public final class CurioExtension implements ParameterResolver, InvocationInterc
             throw new ExtensionConfigurationException("@CurioTest time limit must be positive: "
                     + settings.timeLimitSeconds());
         }
-        Map<Integer, String> before = settings.checkDescriptors() && Descriptors.available()
-                ? Descriptors.snapshot() : null;
         if (settings.autojumpThresholdMillis() < 0) {
             throw new ExtensionConfigurationException("@CurioTest autojump threshold must not be negative: "
                     + settings.autojumpThresholdMillis());
         }
         KernelClock clock = settings.realClock() ? KernelClock.SYSTEM
                 : VirtualClock.withAutojumpThreshold(Duration.ofMillis(settings.autojumpThresholdMillis()));
-        Trace trace = Trace.create();
-        Runner.Crashes crashes = new Runner.Crashes();
-        Kernel kernel = Kernel.builder().clock(clock).activation(trace).activation(crashes).build();
-        String description = context.getDisplayName() + " on " + kernel.backend().name().toLowerCase(java.util.Locale.ROOT)
-                + " backend, " + (settings.realClock() ? "system clock" : "virtual clock");
-        Runner runner = new Runner(kernel, trace, crashes, Duration.ofSeconds(settings.timeLimitSeconds()), before,
-                () -> description);
-        return new Session(kernel, clock, new Steps(), trace, runner);
+        Runner runner = Runner.open(Kernel.builder().clock(clock), null, Duration.ofSeconds(settings.timeLimitSeconds()),
+                settings.checkDescriptors(), kernel -> context.getDisplayName() + " on "
+                        + kernel.backend().name().toLowerCase(java.util.Locale.ROOT) + " backend, "
+                        + (settings.realClock() ? "system clock" : "virtual clock"));
+        return new Session(runner, clock, new Steps());
     }
 }

@@ -1,7 +1,6 @@
 package org.curio.test;
 
 import java.time.Duration;
-import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.Callable;
 import java.util.function.Supplier;
@@ -11,7 +10,6 @@ import org.curio.kernel.Kernel;
 import org.curio.kernel.VirtualClock;
 import org.curio.kernel.VoidBody;
 import org.curio.kernel.spi.KernelClock;
-import org.curio.test.internal.Descriptors;
 import org.curio.test.internal.Runner;
 import org.jspecify.annotations.Nullable;
 
@@ -168,21 +166,15 @@ public final class Trial {
      */
     public <T extends @Nullable Object> Outcome<T> execute(Callable<? extends T> main) {
         Objects.requireNonNull(main, "main");
-        Map<Integer, String> before = checkDescriptors && Descriptors.available() ? Descriptors.snapshot() : null;
         KernelClock clock = realClock ? KernelClock.SYSTEM : VirtualClock.withAutojumpThreshold(autojump);
-        Trace trace = Trace.create();
-        Runner.Crashes crashes = new Runner.Crashes();
-        Kernel.Builder builder = Kernel.builder().backend(backend).clock(clock).activation(trace).activation(crashes);
-        if (seed != null) {
-            builder.perturbSchedule(seed);
-        }
-        Kernel kernel = builder.build();
+        Runner runner = Runner.open(Kernel.builder().backend(backend).clock(clock), seed, timeLimit, checkDescriptors,
+                kernel -> {
+                    String more = description.get();
+                    return this + (more.isEmpty() ? "" : "\n" + more);
+                });
         long start = clock.nanoTime();
-        T result = new Runner(kernel, trace, crashes, timeLimit, before, () -> {
-            String more = description.get();
-            return this + (more.isEmpty() ? "" : "\n" + more);
-        }).run(main, seed);
-        return new Outcome<>(result, trace, Duration.ofNanos(clock.nanoTime() - start));
+        T result = runner.run(main);
+        return new Outcome<>(result, runner.trace(), Duration.ofNanos(clock.nanoTime() - start));
     }
 
     /**

@@ -138,6 +138,7 @@ public final class Scheduler {
      * @return the terminated main task
      */
     public <T> KernelTask<T> runMain(Callable<? extends T> body, String name) {
+        abortReason = null;                      // an abort between runs has nothing to stop
         KernelTask<T> main = newTask(null, body, name, false);
         mainTask = main;
         loopThread = Thread.currentThread();
@@ -145,7 +146,6 @@ public final class Scheduler {
             while (!main.terminated) {
                 String abort = abortReason;
                 if (abort != null) {
-                    abortReason = null;
                     throw new IllegalStateException("kernel aborted: " + abort + "\n" + dump());
                 }
                 tick();
@@ -153,6 +153,7 @@ public final class Scheduler {
             main.joined = true;
             return main;
         } finally {
+            abortReason = null;                  // an abort that raced the end of the run has nothing to stop
             loopThread = null;
             mainTask = null;
             reportUnjoinedFailures();
@@ -199,7 +200,8 @@ public final class Scheduler {
 
     /**
      * Makes the loop stop at the start of its next turn, throwing an {@link IllegalStateException}
-     * with {@code reason} and the task dump from {@code runMain}. Any thread.
+     * with {@code reason} and the task dump from {@code runMain}; forgotten when the run ends. Any
+     * thread.
      *
      * @param reason why
      */

@@ -5,7 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.function.Supplier;
+import java.util.function.Function;
 
 import org.curio.kernel.Kernel;
 import org.curio.kernel.Ledger;
@@ -34,12 +34,11 @@ public final class Runner {
     private final Crashes crashes;
     private final Duration timeLimit;
     private final @Nullable Map<Integer, String> descriptorsBefore;
-    private final Supplier<String> context;
+    private final @Nullable Long seed;
+    private final Function<Kernel, String> context;
 
-    /**
-     * Collects the tasks that crashed without anyone noticing. Attach it to the kernel at build time.
-     */
-    public static final class Crashes implements Activation {
+    /** Collects the tasks that crashed without anyone noticing. */
+    private static final class Crashes implements Activation {
         private final List<String> crashes = new ArrayList<>();
         private @Nullable Throwable first;
 
@@ -60,37 +59,60 @@ public final class Runner {
         }
     }
 
-    /**
-     * Prepares a run.
-     *
-     * @param kernel            a fresh kernel, built with {@code trace} and {@code crashes} attached
-     * @param trace             its trace
-     * @param crashes           its crash collector
-     * @param timeLimit         real time allowed for the run and the close
-     * @param descriptorsBefore the descriptors open before the kernel was built, or null not to check
-     * @param context           describes the run for messages (seed, backend, the caller's own words),
-     *                          read only on failure
-     */
-    public Runner(Kernel kernel, Trace trace, Crashes crashes, Duration timeLimit,
-                  @Nullable Map<Integer, String> descriptorsBefore, Supplier<String> context) {
+    private Runner(Kernel kernel, Trace trace, Crashes crashes, Duration timeLimit,
+                   @Nullable Map<Integer, String> descriptorsBefore, @Nullable Long seed,
+                   Function<Kernel, String> context) {
         this.kernel = kernel;
         this.trace = trace;
         this.crashes = crashes;
         this.timeLimit = timeLimit;
         this.descriptorsBefore = descriptorsBefore;
+        this.seed = seed;
         this.context = context;
+    }
+
+    /**
+     * Prepares a run: notes the open descriptors (if asked), then builds the kernel with a trace, a
+     * crash collector and the perturbation seed (if any) attached.
+     *
+     * @param builder          the kernel's settings so far (backend, clock)
+     * @param seed             the perturbation seed, or null for first-come first-served
+     * @param timeLimit        real time allowed for the run and the close
+     * @param checkDescriptors whether to compare the open descriptors before and after
+     * @param context          describes the run for failure messages; read only on failure
+     * @return the prepared run
+     */
+    public static Runner open(Kernel.Builder builder, @Nullable Long seed, Duration timeLimit, boolean checkDescriptors,
+                              Function<Kernel, String> context) {
+        Map<Integer, String> before = checkDescriptors && Descriptors.available() ? Descriptors.snapshot() : null;
+        Trace trace = Trace.create();
+        Crashes crashes = new Crashes();
+        builder.activation(trace).activation(crashes);
+        if (seed != null) {
+            builder.perturbSchedule(seed);
+        }
+        return new Runner(builder.build(), trace, crashes, timeLimit, before, seed, context);
+    }
+
+    /** {@return the kernel the run uses} */
+    public Kernel kernel() {
+        return kernel;
+    }
+
+    /** {@return the kernel's trace} */
+    public Trace trace() {
+        return trace;
     }
 
     /**
      * Runs {@code main} as the kernel's main task, closes the kernel, and checks it.
      *
      * @param main the main task
-     * @param seed the perturbation seed, for the failure
      * @param <T>  the result type
      * @return the main task's result
      * @throws TrialFailure if the run failed in any way
      */
-    public <T extends @Nullable Object> T run(Callable<? extends T> main, @Nullable Long seed) {
+    public <T extends @Nullable Object> T run(Callable<? extends T> main) {
         Object[] outcome = new Object[4];                  // result, failure, tasks left, ledger after the run
         Thread worker = Thread.ofPlatform().daemon().name("curio-test").unstarted(() -> {
             try {
@@ -118,10 +140,10 @@ public final class Runner {
                     stack.append("\n    at ").append(frame);
                 }
                 throw failure("exceeded its real-time limit of " + timeLimit
-                        + " with a task that does not reach a trap (thread abandoned); its stack:" + stack, null, seed);
+                        + " with a task that does not reach a trap (thread abandoned); its stack:" + stack, null);
             }
             Throwable aborted = (Throwable) outcome[1];
-            throw failure("exceeded its real-time limit of " + timeLimit, aborted, seed);
+            throw failure("exceeded its real-time limit of " + timeLimit, aborted);
         }
         List<String> problems = new ArrayList<>();
         Throwable cause = (Throwable) outcome[1];
@@ -154,7 +176,7 @@ public final class Runner {
             }
         }
         if (!problems.isEmpty()) {
-            throw failure(String.join("\n  and ", problems), cause, seed);
+            throw failure(String.join("\n  and ", problems), cause);
         }
         @SuppressWarnings("unchecked")
         T result = (T) outcome[0];
@@ -172,8 +194,8 @@ public final class Runner {
         return left;
     }
 
-    private TrialFailure failure(String what, @Nullable Throwable cause, @Nullable Long seed) {
-        return new TrialFailure("run " + what + "\n" + context.get() + "\ntrace (" + trace.count() + " events):\n"
+    private TrialFailure failure(String what, @Nullable Throwable cause) {
+        return new TrialFailure("run " + what + "\n" + context.apply(kernel) + "\ntrace (" + trace.count() + " events):\n"
                 + trace.tail(TRACE_TAIL), cause, trace, seed);
     }
 
