@@ -7,6 +7,7 @@
  */
 module org.curio.kernel {
     requires transitive org.curio.traps;            // Task, Trap and the exceptions appear in our signatures
+    requires jdk.unsupported;                       // sun.misc.Signal: SIGINT and SIGTERM stop a kernel
 
     requires io.netty.transport.classes.epoll;      // readiness only; never in our API
     requires io.netty.transport.unix.common;        // FileDescriptor for epoll registration

@@ -35,27 +35,59 @@ public final class Curio {
      * Runs {@code main} in a new kernel with default settings, closes the kernel, and returns the
      * result. Curio: {@code curio.run}.
      *
+     * <p>This is the way to run a program: SIGINT (Ctrl-C) and SIGTERM cancel the main task, so every
+     * task's cleanup runs exactly once (children through their task groups, daemons when the kernel
+     * closes), and then the JVM exits with the status it gives such a signal itself, 130 or 143; a
+     * second signal while the program stops ends it at once. It is
+     * {@code run(Kernel.builder().stopOnSignals(true), main)}; pass a builder without it to keep
+     * signals to yourself.
+     *
      * @param main the main task's body
      * @param <T>  the result type
      * @return the main task's result
      * @throws Exception the main task's failure, unchanged
      */
     public static <T> T run(Callable<? extends T> main) throws Exception {
-        try (Kernel kernel = Kernel.create()) {
-            return kernel.run(main);
+        return run(Kernel.builder().stopOnSignals(true), main);
+    }
+
+    /**
+     * Runs {@code main} in a new kernel built from {@code settings}, closes the kernel, and returns
+     * the result. If the settings {@linkplain Kernel.Builder#stopOnSignals stop on signals} and a
+     * signal stopped the kernel, the JVM exits once the kernel is closed, with status 128 + the
+     * signal's number.
+     *
+     * @param settings the kernel's settings
+     * @param main     the main task's body
+     * @param <T>      the result type
+     * @return the main task's result
+     * @throws Exception the main task's failure, unchanged
+     */
+    public static <T> T run(Kernel.Builder settings, Callable<? extends T> main) throws Exception {
+        Objects.requireNonNull(main, "main");
+        Kernel kernel = Objects.requireNonNull(settings, "settings").build();
+        try {
+            try (kernel) {
+                return kernel.run(main);
+            }
+        } finally {
+            int signal = kernel.stopSignal();
+            if (signal != 0) {
+                System.exit(128 + signal);
+            }
         }
     }
 
     /**
-     * Runs {@code main} in a new kernel with default settings and closes the kernel.
+     * Runs {@code main} in a new kernel with default settings and closes the kernel, stopping on
+     * SIGINT and SIGTERM as {@link #run(Callable)} does.
      *
      * @param main the main task's body
      * @throws Exception the main task's failure, unchanged
      */
     public static void run(VoidBody<?> main) throws Exception {
-        try (Kernel kernel = Kernel.create()) {
-            kernel.run(main);
-        }
+        Objects.requireNonNull(main, "main");
+        run(main.asBody()::call);
     }
 
     /**

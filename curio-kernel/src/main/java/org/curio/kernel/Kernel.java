@@ -8,6 +8,7 @@ import java.util.concurrent.Callable;
 
 import org.curio.kernel.internal.KernelTask;
 import org.curio.kernel.internal.Scheduler;
+import org.curio.kernel.internal.Signals;
 import org.curio.kernel.spi.Activation;
 import org.curio.kernel.spi.KernelClock;
 import org.curio.traps.CurioException;
@@ -59,10 +60,14 @@ public final class Kernel implements AutoCloseable {
     private boolean running;                             // guarded by lifecycle
     private volatile boolean closed;
     private volatile boolean crashed;
+    private volatile boolean closing;                    // close() is cancelling the remaining tasks
+    private final boolean stopOnSignals;
+    private Signals.@Nullable Registration signals;      // guarded by lifecycle; from the first run to close
 
     private Kernel(Builder b) {
         this.clock = b.clock;
         this.shutdownTimeout = b.shutdownTimeout;
+        this.stopOnSignals = b.stopOnSignals;
         org.curio.traps.spi.Backend resolved = b.backend.resolve();
         this.backend = resolved == org.curio.traps.spi.Backend.VIRTUAL
                 ? CoroutineBackend.VIRTUAL : CoroutineBackend.CONTINUATION;
@@ -182,6 +187,13 @@ public final class Kernel implements AutoCloseable {
                 throw new IllegalStateException("cannot " + what + ": kernel is already running");
             }
             running = true;
+            if (stopOnSignals && signals == null) {
+                signals = Signals.register(() -> {
+                    if (!closing) {
+                        shutdown();
+                    }
+                });
+            }
         }
     }
 
@@ -249,17 +261,23 @@ public final class Kernel implements AutoCloseable {
                 throw new IllegalStateException("cannot close: kernel is running");
             }
             running = true;
+            closing = true;
         }
         try {
             if (!crashed && !scheduler.tasks().isEmpty()) {
                 shutDownTasks();
             }
         } finally {
+            Signals.Registration r;
             synchronized (lifecycle) {
                 closed = true;
                 running = false;
+                r = signals;
             }
             scheduler.close();
+            if (r != null) {
+                r.close();
+            }
         }
     }
 
@@ -338,6 +356,28 @@ public final class Kernel implements AutoCloseable {
         scheduler.abort(Objects.requireNonNull(reason, "reason"));
     }
 
+    /**
+     * Asks the kernel to stop, from any thread: the main task of the run in progress is cancelled
+     * (with a {@link org.curio.traps.TaskCancelledException}, delivered at its next blocking call), so
+     * its cleanup code and its task groups' run, and {@link #run} then returns or throws whatever the
+     * main task did. Tasks left over (daemons) are cancelled by {@link #close()} as usual. Shutdown
+     * hooks, signal handlers and watchdogs use this; unlike {@link #abort}, nothing is cut short.
+     *
+     * @return whether a run was in progress (otherwise nothing is done)
+     */
+    public boolean shutdown() {
+        return scheduler.cancelMain(new org.curio.traps.TaskCancelledException());
+    }
+
+    /** {@return the number of the signal that stopped the kernel (see {@link Builder#stopOnSignals}), or 0} */
+    int stopSignal() {
+        Signals.Registration r;
+        synchronized (lifecycle) {
+            r = signals;
+        }
+        return r == null ? 0 : r.signal();
+    }
+
     /** {@return whether {@link #close()} has been called} */
     public boolean isClosed() {
         return closed;
@@ -356,8 +396,27 @@ public final class Kernel implements AutoCloseable {
         private final List<Activation> activations = new ArrayList<>();
         private Duration shutdownTimeout = Duration.ofSeconds(10);
         private @Nullable Long perturbationSeed;
+        private boolean stopOnSignals;
 
         private Builder() {}
+
+        /**
+         * Makes SIGINT (Ctrl-C) and SIGTERM stop the kernel as {@link Kernel#shutdown()} does, from its
+         * first run until it is closed: the main task is cancelled, so every task's cleanup runs once;
+         * a second signal while it stops ends the process at once (status 128 + the signal's number).
+         * Off by default for a kernel; {@link Curio#run(Callable)} turns it on, and after closing such a
+         * kernel exits the JVM with the status the JVM itself gives a signal: 130 for SIGINT, 143 for
+         * SIGTERM. A signal that was ignored when the kernel started (a background job's SIGINT) stays
+         * ignored. The handlers are the JVM's {@code sun.misc.Signal} ones; with {@code -Xrs} they are
+         * unavailable and the JVM ends the process as usual.
+         *
+         * @param on whether signals stop the kernel
+         * @return this builder
+         */
+        public Builder stopOnSignals(boolean on) {
+            this.stopOnSignals = on;
+            return this;
+        }
 
         /**
          * Sets the coroutine backend.

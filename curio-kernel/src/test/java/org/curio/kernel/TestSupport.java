@@ -91,13 +91,18 @@ final class TestSupport {
 
         private final Recorder recorder;
 
-        private LogCapture(String name) {
-            recorder = new Recorder(Logger.getLogger(name));
+        private LogCapture(String name, boolean record) {
+            recorder = new Recorder(Logger.getLogger(name), record);
         }
 
         /** {@return a capture of logger {@code name}} */
         static LogCapture on(String name) {
-            return new LogCapture(name);
+            return new LogCapture(name, true);
+        }
+
+        /** {@return a capture of logger {@code name} that drops everything: silence for floods} */
+        static LogCapture off(String name) {
+            return new LogCapture(name, false);
         }
 
         /** {@return each record as {@code "LEVEL formatted-message"}, in order} */
@@ -126,11 +131,11 @@ final class TestSupport {
             private final Level previousLevel;
             private final boolean previousUseParent;
 
-            Recorder(Logger logger) {
+            Recorder(Logger logger, boolean record) {
                 this.logger = logger;
                 previousLevel = logger.getLevel();
                 previousUseParent = logger.getUseParentHandlers();
-                logger.setLevel(Level.ALL);
+                logger.setLevel(record ? Level.ALL : Level.OFF);
                 logger.setUseParentHandlers(false);
                 logger.addHandler(this);
             }

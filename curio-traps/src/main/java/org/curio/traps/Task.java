@@ -91,11 +91,17 @@ public interface Task<T> {
     /**
      * Requests cancellation with a {@link TaskCancelledException} without waiting for the task to
      * terminate. Never suspends.
+     *
+     * <p>Unlike the other methods, this one may be called from any thread: from a task of this task's
+     * kernel it takes effect at once; from anywhere else (a plain thread, a shutdown hook, a signal
+     * handler, a task of another kernel) it is handed to the kernel, which acts on it at its next
+     * turn. Does nothing if the task has terminated by then.
      */
     void requestCancel();
 
     /**
-     * Requests cancellation with {@code exception} without waiting. Never suspends.
+     * Requests cancellation with {@code exception} without waiting. Never suspends. Any thread, as
+     * {@link #requestCancel()}.
      *
      * @param exception a {@link CancelledException} or an unchecked exception
      */

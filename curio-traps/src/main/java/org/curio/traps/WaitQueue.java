@@ -15,7 +15,9 @@ import org.jspecify.annotations.Nullable;
  * cancelled leaves the queue before its {@link CancelledException} is thrown.
  *
  * <p><b>Thread safety.</b> A wait queue belongs to the tasks of one kernel and is changed only by
- * that kernel; {@link #size()} may be read from any task of it.
+ * that kernel; {@link #size()} may be read from any task of it. While tasks are parked on it, the
+ * queue belongs to their kernel: a task of another kernel that tries to park on it or wake it fails
+ * at the trap with an {@link IllegalArgumentException}. An empty queue may be used by any kernel.
  */
 public final class WaitQueue {
     /*
@@ -24,22 +26,26 @@ public final class WaitQueue {
      * Only the kernel calls park/wake, through org.curio.traps.spi.WaitQueues.
      */
     private final boolean barrier;
+    private @Nullable Object owner;                       // kernel only: the kernel of the parked tasks
+    private final boolean pinned;                         // owner fixed for good (a task's join queue)
     private @Nullable Node head;                          // kernel only
     private @Nullable Node tail;                          // kernel only
     private int size;                                     // kernel only
 
-    private WaitQueue(boolean barrier) {
+    private WaitQueue(boolean barrier, @Nullable Object owner) {
         this.barrier = barrier;
+        this.owner = owner;
+        this.pinned = owner != null;
     }
 
     /** {@return a new queue that releases tasks one at a time, oldest first} */
     public static WaitQueue fifo() {
-        return new WaitQueue(false);
+        return new WaitQueue(false, null);
     }
 
     /** {@return a new queue that releases all its tasks at once, in arrival order} */
     public static WaitQueue barrier() {
-        return new WaitQueue(true);
+        return new WaitQueue(true, null);
     }
 
     /** {@return how many tasks are parked} */
@@ -81,7 +87,12 @@ public final class WaitQueue {
         }
     }
 
-    Runnable park(Object waiter) {
+    Runnable park(Object waiter, Object kernel) {
+        if (owner == null) {
+            owner = kernel;
+        } else if (owner != kernel) {
+            throw foreign(kernel);
+        }
         Node node = new Node(this, waiter);
         node.prev = tail;
         if (tail == null) {
@@ -94,7 +105,10 @@ public final class WaitQueue {
         return node;
     }
 
-    int wake(int n, Consumer<Object> sink) {
+    int wake(int n, Object kernel, Consumer<Object> sink) {
+        if (owner != null && owner != kernel && (pinned || head != null)) {
+            throw foreign(kernel);
+        }
         int woken = 0;
         while (woken < n && head != null) {
             Node node = head;
@@ -123,18 +137,32 @@ public final class WaitQueue {
         node.prev = null;
         node.next = null;
         size--;
+        if (size == 0 && !pinned) {
+            owner = null;
+        }
+    }
+
+    private IllegalArgumentException foreign(Object kernel) {
+        return new IllegalArgumentException(this + " belongs to " + owner + ", not to the calling task's " + kernel
+                + "; a wait queue, like the primitive built on it, serves the tasks of one kernel at a time"
+                + " (use a universal primitive to cross kernels)");
     }
 
     static {
         org.curio.traps.spi.WaitQueues.install(new org.curio.traps.spi.WaitQueues.Access() {
             @Override
-            public Runnable park(WaitQueue queue, Object waiter) {
-                return queue.park(waiter);
+            public Runnable park(WaitQueue queue, Object waiter, Object kernel) {
+                return queue.park(waiter, kernel);
             }
 
             @Override
-            public int wake(WaitQueue queue, int n, Consumer<Object> sink) {
-                return queue.wake(n, sink);
+            public int wake(WaitQueue queue, int n, Object kernel, Consumer<Object> sink) {
+                return queue.wake(n, kernel, sink);
+            }
+
+            @Override
+            public WaitQueue pinnedBarrier(Object kernel) {
+                return new WaitQueue(true, kernel);
             }
         });
     }

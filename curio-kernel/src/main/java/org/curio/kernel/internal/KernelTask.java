@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.Callable;
@@ -20,6 +21,7 @@ import org.curio.traps.Traps;
 import org.curio.traps.WaitQueue;
 import org.curio.traps.spi.Coroutine;
 import org.curio.traps.spi.TrapHandler;
+import org.curio.traps.spi.WaitQueues;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -42,7 +44,7 @@ public final class KernelTask<T> implements Task<T>, TrapHandler {
     private final String name;
     private final long parentId;                          // 0: none
     private final boolean daemon;
-    private final Callable<? extends T> body;
+    private @Nullable Callable<? extends T> body;        // dropped when it ends: it may hold sockets
     final Coroutine coroutine;
 
     String state = "INITIAL";
@@ -51,6 +53,8 @@ public final class KernelTask<T> implements Task<T>, TrapHandler {
     @Nullable Exception pendingCancel;                    // a cancellation waiting for a cancel point
     boolean allowCancel = true;
     boolean cancelled;
+    boolean cancelDelivered;                              // a cancel() has been raised in the task
+    boolean swallowWarned;                                // the "caught and dropped" warning was given
     boolean terminated;
     boolean finished;                                     // the body has returned or thrown
     boolean joined;                                       // someone looked at the outcome
@@ -89,8 +93,10 @@ public final class KernelTask<T> implements Task<T>, TrapHandler {
     }
 
     private void runBody() {
+        Callable<? extends T> b = body;
+        body = null;
         try {
-            result = body.call();
+            result = b.call();
         } catch (Throwable e) {
             failure = e;
         }
@@ -169,8 +175,12 @@ public final class KernelTask<T> implements Task<T>, TrapHandler {
 
     @Override
     public void await() throws CancelledException {
+        if (TrapHandler.current() instanceof KernelTask<?> caller && caller.scheduler != scheduler) {
+            throw new IllegalArgumentException(this + " belongs to another kernel than the calling " + caller
+                    + "; a task can be joined only by tasks of its own kernel");
+        }
         if (!terminated) {
-            Traps.call(new Trap.SchedWait(joiningQueue(), "TASK_JOIN"));
+            Traps.call(new Trap.SchedWait(joiningQueue(), "TASK_JOIN"));   // the queue refuses other kernels too
         }
     }
 
@@ -196,8 +206,13 @@ public final class KernelTask<T> implements Task<T>, TrapHandler {
 
     @Override
     public void requestCancel(Exception exception) {
-        if (!terminated) {
-            Traps.call(new Trap.CancelTask(this, exception));
+        Objects.requireNonNull(exception, "exception");
+        if (TrapHandler.current() instanceof KernelTask<?> caller && caller.scheduler == scheduler) {
+            if (!terminated) {
+                Traps.call(new Trap.CancelTask(this, exception));
+            }
+        } else {
+            scheduler.requestCancel(this, exception);       // any other thread: through the hand-off queue
         }
     }
 
@@ -264,7 +279,7 @@ public final class KernelTask<T> implements Task<T>, TrapHandler {
     WaitQueue joiningQueue() {
         WaitQueue q = joining;
         if (q == null) {
-            q = joining = WaitQueue.barrier();
+            q = joining = WaitQueues.pinnedBarrier(scheduler.kernel);
         }
         return q;
     }

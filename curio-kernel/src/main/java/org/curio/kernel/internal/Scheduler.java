@@ -63,7 +63,7 @@ public final class Scheduler {
     private final boolean observed;                       // some activation is attached
     private final @Nullable SplittableRandom perturbation; // shuffles each ready batch when set
     private volatile @Nullable String abortReason;
-    private final Object kernel;
+    final Object kernel;                                  // the public Kernel: owner of wait queues
     private final Idle idle;
     private final ArrayDeque<KernelTask<?>> ready = new ArrayDeque<>();
     private final TimerQueue timers = new TimerQueue();
@@ -73,11 +73,11 @@ public final class Scheduler {
     private final Poller poller;
     private final IoWaits io;
     private final ConcurrentLinkedQueue<Runnable> handoffs = new ConcurrentLinkedQueue<>();
-    private final List<KernelTask<?>> unjoinedFailures = new ArrayList<>();
+    private final Crashes crashes = new Crashes();
     private int futureWaiters;
     private long tickClock;                               // the clock read at the start of the turn
     private @Nullable Long tickClockBoxed;                 // its boxed form, made on first use
-    private @Nullable KernelTask<?> mainTask;
+    private volatile @Nullable KernelTask<?> mainTask;
     private volatile @Nullable Thread loopThread;
 
     /** What the loop does when no task is ready: wait on the real clock, or jump a virtual one. */
@@ -156,7 +156,7 @@ public final class Scheduler {
             abortReason = null;                  // an abort that raced the end of the run has nothing to stop
             loopThread = null;
             mainTask = null;
-            reportUnjoinedFailures();
+            crashes.reportUnjoined(activations);
         }
     }
 
@@ -281,26 +281,21 @@ public final class Scheduler {
         for (Activation a : activations) {
             a.terminated(t, failure);
         }
-        boolean joiners = t.joining != null && !t.joining.isEmpty();
-        if (joiners) {
-            WaitQueues.wake(t.joining, t.joining.size(), w -> wake((KernelTask<?>) w, null));
+        if (t.joining != null && !t.joining.isEmpty()) {
+            WaitQueues.wake(t.joining, t.joining.size(), kernel, w -> wake(own(w), null));
         }
-        if (failure != null && t != mainTask && !joiners && !t.joined && !(failure instanceof CancelledException)) {
-            unjoinedFailures.add(t);
-        }
-    }
-
-    private void reportUnjoinedFailures() {
-        for (KernelTask<?> t : unjoinedFailures) {
-            Throwable failure = t.peekFailure();
-            if (!t.joined && failure != null) {
-                for (Activation a : activations) {
-                    a.unjoinedFailure(t, failure);
-                }
-                logSafely("task crashed and nobody joined it: " + t, failure);
+        if (failure != null && t != mainTask && !(failure instanceof CancelledException)) {
+            // Curio's rule: every crash is reported when the task ends, whoever waits for it or not,
+            // so a failure in cleanup code (after cancel(), or during close) is never lost.
+            for (Activation a : activations) {
+                a.crashed(t, failure);
+            }
+            logSafely((t.cancelled ? "task failed in its cleanup after being cancelled: " : "task crashed: ") + t,
+                    failure);
+            if (!t.joined) {
+                crashes.remember(t);
             }
         }
-        unjoinedFailures.clear();
     }
 
     /**
@@ -308,8 +303,12 @@ public final class Scheduler {
      * loads classes and data files, which fails when the process is out of file descriptors.
      */
     static void logSafely(String message, @Nullable Throwable failure) {
+        log(System.Logger.Level.ERROR, message, failure);
+    }
+
+    private static void log(System.Logger.Level level, String message, @Nullable Throwable failure) {
         try {
-            LOG.log(System.Logger.Level.ERROR, message, failure);
+            LOG.log(level, message, failure);
         } catch (RuntimeException | LinkageError e) {
             System.err.println("curio: " + message + " (" + failure + "; logging failed: " + e + ")");
         }
@@ -324,14 +323,17 @@ public final class Scheduler {
         if (t.allowCancel && t.pendingCancel != null) {
             Exception e = t.pendingCancel;
             t.pendingCancel = null;
-            throw deliver(e);
+            throw deliver(t, e);
+        }
+        if (t.cancelDelivered && !t.swallowWarned) {
+            checkSwallowed(t, trap);
         }
         boolean suspends = switch (trap) {
             case ReadWait(Pollable source) -> io.waitRead(t, source);
             case WriteWait(Pollable source) -> io.waitWrite(t, source);
             case FutureWait(CompletableFuture<?> future) -> waitFuture(t, future);
             case Sleep(long deadline) -> sleep(t, deadline);
-            case SchedWait(WaitQueue queue, String state) -> park(t, WaitQueues.park(queue, t), state);
+            case SchedWait(WaitQueue queue, String state) -> park(t, WaitQueues.park(queue, t, kernel), state);
         };
         if (suspends) {
             switchOut(t, trap);
@@ -341,7 +343,7 @@ public final class Scheduler {
         t.resumeValue = null;
         t.resumeError = null;
         if (error != null) {
-            throw deliver(error);
+            throw deliver(t, error);
         }
         @SuppressWarnings("unchecked")
         R answer = (R) value;
@@ -357,7 +359,7 @@ public final class Scheduler {
             case IoRelease(Pollable source) -> release(source);
             case Spawn<?>(Callable<?> body, String name, boolean daemon) -> newTask(t, body, name, daemon);
             case CancelTask(Task<?> target, Exception exception) -> cancel(own(target), exception);
-            case SchedWake(WaitQueue queue, int n) -> WaitQueues.wake(queue, n, w -> wake(own(w), null));
+            case SchedWake(WaitQueue queue, int n) -> WaitQueues.wake(queue, n, kernel, w -> wake(own(w), null));
             case GetKernel() -> kernel;
             case GetCurrent() -> t;
             case SetTimeout(long deadline) -> setTimeout(t, deadline);
@@ -367,13 +369,33 @@ public final class Scheduler {
         return (R) answer;
     }
 
+    /**
+     * Warns, once per task, when a task that cancel() was delivered to blocks again with nothing to
+     * end the wait: no timeout of its own and not shielded. Cleanup code may block after a
+     * cancellation (curio's rule), but it needs a timeout; a task that does this almost always
+     * caught the CancelledException and went on, and whoever called cancel() now waits for it.
+     */
+    private void checkSwallowed(KernelTask<?> t, Trap.Suspending<?> trap) {
+        if (!t.allowCancel || t.timeout != Trap.NO_DEADLINE || trap instanceof Sleep) {
+            return;
+        }
+        t.swallowWarned = true;
+        log(System.Logger.Level.WARNING, t + " was cancelled, but blocks again in " + trap.getClass().getSimpleName()
+                + " with no timeout, at " + CallSite.describe()
+                + ": was its CancelledException caught and dropped? (cleanup that must block needs"
+                + " Timeouts.after or Cancellation.shield; whoever called cancel() waits for this task)", null);
+    }
+
     private void trapIssued(KernelTask<?> t, Trap<?> trap) {
         for (Activation a : activations) {
             a.trap(t, trap);
         }
     }
 
-    private static CancelledException deliver(Throwable e) throws CancelledException {
+    private static CancelledException deliver(KernelTask<?> t, Throwable e) throws CancelledException {
+        if (t.cancelled) {
+            t.cancelDelivered = true;
+        }
         if (e instanceof CancelledException c) {
             throw c;
         }
@@ -440,11 +462,18 @@ public final class Scheduler {
         t.cancelFunc = null;
     }
 
+    /**
+     * Checks that {@code task} is one of this kernel's tasks. Every trap that names a task goes
+     * through here, and so does every wake-up: no path may resume a task on a kernel that does not
+     * own it (wait queues refuse a second kernel's tasks before this is reached).
+     */
     private KernelTask<?> own(Object task) {
         if (task instanceof KernelTask<?> t && t.scheduler == this) {
             return t;
         }
-        throw new IllegalArgumentException("task belongs to another kernel: " + task);
+        throw new IllegalArgumentException(task + " belongs to another kernel than " + kernel
+                + "; a task can be joined, cancelled or woken only by tasks of its own kernel"
+                + " (from elsewhere, use requestCancel(), which works from any thread)");
     }
 
     private <T> KernelTask<T> newTask(@Nullable KernelTask<?> parent, Callable<? extends T> body, String name,
@@ -577,6 +606,33 @@ public final class Scheduler {
     public void handOff(Runnable action) {
         handoffs.add(action);
         poller.wakeup();
+    }
+
+    /**
+     * Cancels {@code t} at the kernel's next turn, without waiting. Any thread.
+     *
+     * @param t         one of this kernel's tasks
+     * @param exception what it receives
+     */
+    void requestCancel(KernelTask<?> t, Exception exception) {
+        if (!t.terminated) {
+            handOff(() -> cancel(t, exception));
+        }
+    }
+
+    /**
+     * Cancels the main task of the run in progress, if any, at the kernel's next turn. Any thread.
+     *
+     * @param exception what the main task receives
+     * @return whether a run was in progress
+     */
+    public boolean cancelMain(Exception exception) {
+        KernelTask<?> main = mainTask;
+        if (main == null) {
+            return false;
+        }
+        requestCancel(main, exception);
+        return true;
     }
 
     // ------------------------------------------------------------------ introspection and shutdown

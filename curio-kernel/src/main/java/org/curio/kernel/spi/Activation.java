@@ -79,8 +79,20 @@ public interface Activation {
     default void terminated(Task<?> task, @Nullable Throwable failure) {}
 
     /**
-     * Called at the end of a run for each task that failed (other than by cancellation) and that
-     * nobody joined or looked at: a crash that would otherwise only be logged.
+     * Called when a task other than the main task has terminated with a failure that is not a
+     * cancellation, right after {@link #terminated}: a crash. The kernel also logs it at once (as
+     * curio does), whoever waits for the task, so a failure in cleanup code is never lost.
+     *
+     * @param task    the task
+     * @param failure its failure
+     */
+    default void crashed(Task<?> task, Throwable failure) {}
+
+    /**
+     * Called at the end of a run for each crashed task (see {@link #crashed}) that nobody has joined
+     * or looked at, and that is still reachable: the kernel does not keep a finished task alive for
+     * this, so a crashed task whose handle was dropped (a server's client task, say) is reported only
+     * by {@link #crashed}.
      *
      * @param task    the task
      * @param failure its failure

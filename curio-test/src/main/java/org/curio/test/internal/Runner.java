@@ -40,7 +40,13 @@ public final class Runner {
     /** Collects the tasks that crashed without anyone noticing. */
     private static final class Crashes implements Activation {
         private final List<String> crashes = new ArrayList<>();
+        private final List<Task<?>> crashed = new ArrayList<>();   // the kernel holds them only weakly
         private @Nullable Throwable first;
+
+        @Override
+        public synchronized void crashed(Task<?> task, Throwable failure) {
+            crashed.add(task);                                      // so the end of the run can see if it was joined
+        }
 
         @Override
         public synchronized void unjoinedFailure(Task<?> task, Throwable failure) {
