@@ -7,6 +7,5 @@ module org.curio.examples {
     requires org.curio.io;
     requires org.curio.ssl;
     requires org.curio.workers;
-    requires io.netty.transport.epoll.linux.x86_64; // resolves the native epoll library on the module path
     requires static transitive org.jspecify;   // nullness annotations in our signatures, compile time only
 }

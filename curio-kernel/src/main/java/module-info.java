@@ -10,6 +10,7 @@ module org.curio.kernel {
     requires jdk.unsupported;                       // sun.misc.Signal: SIGINT and SIGTERM stop a kernel
 
     requires io.netty.transport.classes.epoll;      // readiness only; never in our API
+    requires io.netty.transport.epoll.linux.x86_64; // resolves the native epoll library, so applications need not
     requires io.netty.transport.unix.common;        // FileDescriptor for epoll registration
     requires io.netty.transport;                    // IoHandler, IoRegistration
     requires io.netty.common;                       // ThreadAwareExecutor

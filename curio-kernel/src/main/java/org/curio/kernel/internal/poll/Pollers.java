@@ -31,10 +31,24 @@ public final class Pollers {
             return;
         }
         warned = true;
-        System.getLogger("org.curio.kernel").log(System.Logger.Level.WARNING,
-                "native epoll is not available, so tasks cannot wait for I/O (timers and hand-offs still work); "
-                + "on the module path, resolve it with --add-modules io.netty.transport.epoll.linux.x86_64 or "
-                + "'requires io.netty.transport.epoll.linux.x86_64' in the application module",
-                Epoll.unavailabilityCause());
+        Throwable cause = Epoll.unavailabilityCause();
+        String os = System.getProperty("os.name") + "/" + System.getProperty("os.arch");
+        String hint = os.equals("Linux/amd64")
+                ? "put io.netty:netty-transport-native-epoll:" + Epoll.class.getPackage().getImplementationVersion()
+                        + ":linux-x86_64 on the class path (curio-kernel depends on it; on the module path it"
+                        + " is resolved by itself), and grant --enable-native-access"
+                : "curio's I/O needs Linux on x86_64 (Netty's native epoll); this is " + os;
+        System.Logger log = System.getLogger("org.curio.kernel");
+        log.log(System.Logger.Level.WARNING, "native epoll is not available, so tasks cannot wait for I/O (timers"
+                + " and hand-offs still work): " + rootMessage(cause) + "; " + hint);
+        log.log(System.Logger.Level.DEBUG, "why native epoll is not available", cause);
+    }
+
+    private static String rootMessage(Throwable t) {
+        Throwable root = t;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return String.valueOf(root.getMessage());
     }
 }
