@@ -88,9 +88,10 @@ public final class NativeFd implements Pollable, Transport {
     public static void load() {
         if (UNAVAILABLE != null) {
             throw new IllegalStateException("curio-io needs Netty's native epoll library, which did not load ("
-                    + UNAVAILABLE.getMessage() + "); on the module path, resolve the module"
-                    + " io.netty.transport.epoll.linux.x86_64 (require it, or pass --add-modules"
-                    + " io.netty.transport.epoll.linux.x86_64)", UNAVAILABLE);
+                    + UNAVAILABLE.getMessage() + "); it needs Linux on x86_64 and the jar"
+                    + " io.netty:netty-transport-native-epoll:linux-x86_64, which curio-kernel depends on: on the class"
+                    + " path, check that the jar is there; on the module path, that curio-kernel's module is",
+                    UNAVAILABLE);
         }
     }
 

@@ -40,15 +40,7 @@ public final class Pollers {
                 : "curio's I/O needs Linux on x86_64 (Netty's native epoll); this is " + os;
         System.Logger log = System.getLogger("org.curio.kernel");
         log.log(System.Logger.Level.WARNING, "native epoll is not available, so tasks cannot wait for I/O (timers"
-                + " and hand-offs still work): " + rootMessage(cause) + "; " + hint);
+                + " and hand-offs still work): " + cause.getMessage() + "; " + hint);
         log.log(System.Logger.Level.DEBUG, "why native epoll is not available", cause);
-    }
-
-    private static String rootMessage(Throwable t) {
-        Throwable root = t;
-        while (root.getCause() != null && root.getCause() != root) {
-            root = root.getCause();
-        }
-        return String.valueOf(root.getMessage());
     }
 }
