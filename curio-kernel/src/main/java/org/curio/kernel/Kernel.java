@@ -61,6 +61,7 @@ public final class Kernel implements AutoCloseable {
     private volatile boolean crashed;
 
     private Kernel(Builder b) {
+        org.curio.kernel.internal.ClassInit.ensure();    // no curio class is first initialized by a task
         this.clock = b.clock;
         this.shutdownTimeout = b.shutdownTimeout;
         org.curio.traps.spi.Backend resolved = b.backend.resolve();
