@@ -40,7 +40,7 @@ import org.jspecify.annotations.Nullable;
  *
  * <p><b>Messages.</b> A {@link TaskTimeoutException} from a block says how long the block was given,
  * which call opened it and what the task was blocked in, for example {@code "timed out after PT5S
- * (Timeouts.after) while waiting to read Socket[...]"}.
+ * (Timeouts.after) while waiting to read fd=7"}.
  *
  * @see <a href="https://github.com/dabeaz/curio/blob/1.6/curio/time.py">curio/time.py</a>
  */

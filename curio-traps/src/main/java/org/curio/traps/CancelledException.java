@@ -58,7 +58,7 @@ public abstract sealed class CancelledException extends Exception
 
     /**
      * Describes what a task was doing when a cancellation reached it, for messages: the blocking
-     * operation behind the trap, such as {@code "waiting to read Socket[...]"} or {@code "sleeping"}.
+     * operation behind the trap, such as {@code "waiting to read fd=7"} or {@code "sleeping"}.
      */
     static String describe(Trap.Suspending<?> trap) {
         return switch (trap) {
@@ -74,7 +74,7 @@ public abstract sealed class CancelledException extends Exception
     private static String describe(Pollable source) {
         try {
             boolean named = source.getClass().getMethod("toString").getDeclaringClass() != Object.class;
-            return named && !source.getClass().isHidden() ? source.toString() : "fd " + source.fd();
+            return named && !source.getClass().isHidden() ? source.toString() : "fd=" + source.fd();
         } catch (NoSuchMethodException | RuntimeException e) {
             return "a file descriptor";
         }

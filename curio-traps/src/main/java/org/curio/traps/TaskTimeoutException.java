@@ -12,7 +12,7 @@ import org.jspecify.annotations.Nullable;
  * passed receives it. Curio: {@code TaskTimeout}.
  *
  * <p>Its message names what expired and what the task was doing, such as {@code "timed out after
- * PT5S (Timeouts.after) while waiting to read Socket[...]"}. The message is made when it is read: the
+ * PT5S (Timeouts.after) while waiting to read fd=7"}. The message is made when it is read: the
  * kernel makes the exception when the deadline passes, the trap that threw it notes what the task was
  * blocked in, and the timeout block notes its duration.
  */

@@ -1,7 +1,6 @@
 package org.curio.traps;
 
 import java.lang.reflect.Modifier;
-import java.util.Set;
 
 import org.curio.traps.internal.Coroutines;
 import org.curio.traps.spi.TrapHandler;
@@ -65,9 +64,14 @@ public final class Traps {
         return handler;
     }
 
-    /** The packages whose public classes make up the library's API (tests and examples are outside it). */
-    private static final Set<String> API_PACKAGES = Set.of("org.curio.traps", "org.curio.kernel", "org.curio.sync",
-            "org.curio.io", "org.curio.ssl", "org.curio.workers");
+    /** {@return whether the public classes of {@code pkg} are the library's API (tests and examples are not)} */
+    private static boolean isApi(String pkg) {
+        return switch (pkg) {
+            case "org.curio.traps", "org.curio.kernel", "org.curio.sync", "org.curio.io", "org.curio.ssl",
+                 "org.curio.workers" -> true;
+            default -> false;
+        };
+    }
 
     /**
      * Makes the error for a trap issued outside any task. It names the library call the program made
@@ -90,14 +94,14 @@ public final class Traps {
                     StackWalker.StackFrame frame = it.next();
                     Class<?> c = frame.getDeclaringClass();
                     String pkg = c.getPackageName();
-                    boolean library = API_PACKAGES.contains(pkg) || isInternal(pkg);
+                    boolean library = isApi(pkg) || isInternal(pkg);
                     if (!library) {
                         break;
                     }
                     // Package-private classes (the library's helpers, tests in its packages) are passed
                     // over: the call wanted is the outermost public one before the program's own code.
                     String method = frame.getMethodName();
-                    if (API_PACKAGES.contains(pkg) && Modifier.isPublic(c.getModifiers())
+                    if (isApi(pkg) && Modifier.isPublic(c.getModifiers())
                             && !method.startsWith("lambda$") && !method.startsWith("<")) {
                         found = c.getName().substring(pkg.length() + 1).replace('$', '.') + "." + method;
                     }
@@ -110,11 +114,7 @@ public final class Traps {
     }
 
     private static boolean isInternal(String pkg) {
-        for (String api : API_PACKAGES) {
-            if (pkg.startsWith(api + ".")) {
-                return true;
-            }
-        }
-        return false;
+        int dot = pkg.indexOf('.', "org.curio.".length());
+        return pkg.startsWith("org.curio.") && dot > 0 && isApi(pkg.substring(0, dot));
     }
 }
