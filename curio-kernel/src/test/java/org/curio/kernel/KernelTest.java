@@ -418,6 +418,21 @@ class KernelTest {
         assertTrue(messages.get("Timeouts.sleep").endsWith("(trap Clock)"), messages.get("Timeouts.sleep"));
     }
 
+    /** A task's own methods called from a plain thread name the Task method, not the kernel's class. */
+    @Test
+    void taskMethodsFromAPlainThreadNameTheTaskMethod() throws Exception {
+        Kernel kernel = Kernel.builder().clock(VirtualClock.create()).build();
+        try {
+            Task<?> daemon = kernel.run(() -> Curio.spawnDaemon(() -> Timeouts.sleep(Duration.ofDays(1))));
+            String join = assertThrows(IllegalStateException.class, daemon::join).getMessage();
+            String cancel = assertThrows(IllegalStateException.class, daemon::cancel).getMessage();
+            assertTrue(join.startsWith("Task.join called outside any curio task (thread "), join);
+            assertTrue(cancel.startsWith("Task.cancel called outside any curio task (thread "), cancel);
+        } finally {
+            kernel.close();
+        }
+    }
+
     /**
      * Each debug activation logs what it traces: scheduling, traps, crashes and long runs
      * (test_kernel_debug).

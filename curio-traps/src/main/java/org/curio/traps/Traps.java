@@ -101,9 +101,14 @@ public final class Traps {
                     // Package-private classes (the library's helpers, tests in its packages) are passed
                     // over: the call wanted is the outermost public one before the program's own code.
                     String method = frame.getMethodName();
-                    if (isApi(pkg) && Modifier.isPublic(c.getModifiers())
-                            && !method.startsWith("lambda$") && !method.startsWith("<")) {
-                        found = c.getName().substring(pkg.length() + 1).replace('$', '.') + "." + method;
+                    if (method.startsWith("lambda$") || method.startsWith("<")) {
+                        continue;
+                    }
+                    if (isApi(pkg) && Modifier.isPublic(c.getModifiers())) {
+                        found = apiName(c) + "." + method;
+                    } else if (isInternal(pkg)) {
+                        String viaInterface = apiInterface(c, method);  // such as Task for the kernel's task
+                        found = viaInterface == null ? found : viaInterface + "." + method;
                     }
                 }
                 return found;
@@ -111,6 +116,24 @@ public final class Traps {
         } catch (RuntimeException e) {
             return null;                                 // the message loses a detail, nothing more
         }
+    }
+
+    private static String apiName(Class<?> c) {
+        return c.getName().substring(c.getPackageName().length() + 1).replace('$', '.');
+    }
+
+    /** {@return the public library interface of {@code c} that declares {@code method}, or null} */
+    private static @Nullable String apiInterface(Class<?> c, String method) {
+        for (Class<?> i : c.getInterfaces()) {
+            if (isApi(i.getPackageName()) && Modifier.isPublic(i.getModifiers())) {
+                for (var m : i.getMethods()) {
+                    if (m.getName().equals(method)) {
+                        return apiName(i);
+                    }
+                }
+            }
+        }
+        return null;
     }
 
     private static boolean isInternal(String pkg) {
