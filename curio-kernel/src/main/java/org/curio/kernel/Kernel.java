@@ -65,6 +65,7 @@ public final class Kernel implements AutoCloseable {
     private Signals.@Nullable Registration signals;      // guarded by lifecycle; from the first run to close
 
     private Kernel(Builder b) {
+        org.curio.kernel.internal.ClassInit.ensure();    // no curio class is first initialized by a task
         this.clock = b.clock;
         this.shutdownTimeout = b.shutdownTimeout;
         this.stopOnSignals = b.stopOnSignals;

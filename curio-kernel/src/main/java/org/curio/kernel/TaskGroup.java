@@ -58,8 +58,11 @@ public final class TaskGroup implements AutoCloseable {
      * Implementation notes. Children report their end on their own stack (KernelTask.runBody calls
      * taskDone) before they terminate, as curio's _task_runner does; a small FIFO semaphore of
      * "finished" permits lets join/nextDone sleep until one arrives.
+     *
+     * The class has no static state: a class initializer that can fail would make the class unusable
+     * for the rest of the JVM, and it may first run on a task's stack. The logger is looked up when a
+     * failure is logged.
      */
-    private static final System.Logger LOG = System.getLogger("org.curio.kernel.TaskGroup");
 
     /** What {@link #join()} waits for. */
     public enum Wait {
@@ -99,9 +102,15 @@ public final class TaskGroup implements AutoCloseable {
 
     private TaskGroup(Wait wait) {
         this.wait = Objects.requireNonNull(wait, "wait");
+        Traps.call(new Trap.GetCurrent());               // outside any task: fail here, naming the call
     }
 
-    /** {@return a new empty group that waits for all its tasks} */
+    /**
+     * Creates an empty group that waits for all its tasks.
+     *
+     * @return the group
+     * @throws IllegalStateException if the caller is not a curio task
+     */
     public static TaskGroup open() {
         return new TaskGroup(Wait.ALL);
     }
@@ -111,6 +120,7 @@ public final class TaskGroup implements AutoCloseable {
      *
      * @param wait what {@link #join()} waits for
      * @return the group
+     * @throws IllegalStateException if the caller is not a curio task
      */
     public static TaskGroup open(Wait wait) {
         return new TaskGroup(wait);
@@ -122,7 +132,7 @@ public final class TaskGroup implements AutoCloseable {
      * @param wait     what {@link #join()} waits for
      * @param existing the tasks
      * @return the group
-     * @throws IllegalStateException if a task already belongs to a group
+     * @throws IllegalStateException if a task already belongs to a group, or the caller is not a curio task
      */
     public static TaskGroup of(Wait wait, Collection<? extends Task<?>> existing) {
         TaskGroup group = new TaskGroup(wait);
@@ -416,13 +426,22 @@ public final class TaskGroup implements AutoCloseable {
             for (KernelTask<?> t : tasks) {
                 if (t.isTerminated() && t.exception().orElse(null) instanceof Throwable e
                         && !(e instanceof CancelledException)) {
-                    LOG.log(System.Logger.Level.ERROR, "task group closed with an unread failure of " + t, e);
+                    logUnread(t, e);
                 }
             }
         }
         if (unjoined) {
             throw new IllegalStateException("task group closed without join(): cancelled " + cancelled
                     + " unfinished task(s); call join() before the end of the block");
+        }
+    }
+
+    private static void logUnread(Task<?> t, Throwable failure) {
+        String message = "task group closed with an unread failure of " + t;
+        try {
+            System.getLogger("org.curio.kernel.TaskGroup").log(System.Logger.Level.ERROR, message, failure);
+        } catch (RuntimeException | LinkageError e) {   // logging must not turn close() into a failure
+            System.err.println("curio: " + message + " (" + failure + "; logging failed: " + e + ")");
         }
     }
 

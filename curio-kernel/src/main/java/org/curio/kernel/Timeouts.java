@@ -5,6 +5,7 @@ import java.util.Objects;
 import java.util.Optional;
 
 import org.curio.kernel.internal.KernelTask;
+import org.curio.kernel.internal.RateLimitedLogger;
 import org.curio.traps.CancelledException;
 import org.curio.traps.TaskTimeoutException;
 import org.curio.traps.TimeoutCancellationException;
@@ -29,15 +30,35 @@ import org.jspecify.annotations.Nullable;
  * not expired becomes {@link UncaughtTimeoutException}. A timeout never fires after its block has
  * been left.
  *
- * <p><b>Overrun.</b> A block that finishes without blocking after its deadline has passed (it never
- * reached a cancellation point) completes normally; the overrun is logged as a warning.
+ * <p><b>Overrun.</b> A block that finishes after its deadline has passed without the timeout having
+ * reached it completes normally. If the task itself ran past the deadline (it reached no cancellation
+ * point after it), the overrun is logged as a warning: the first time, then at most one line a minute
+ * saying how many more there were, the others at {@code DEBUG}. A block whose wait had already ended
+ * when its deadline came up (the item, the data or the wake-up arrived first, and the task was waiting
+ * for its turn to run) did not overrun by its own doing: that is logged at {@code DEBUG} only. Curio
+ * warns in both cases; a timed queue read in a busy program would otherwise log on every call.
+ *
+ * <p><b>Messages.</b> A {@link TaskTimeoutException} from a block says how long the block was given,
+ * which call opened it and what the task was blocked in, for example {@code "timed out after PT5S
+ * (Timeouts.after) while waiting to read fd=7"}.
  *
  * @see <a href="https://github.com/dabeaz/curio/blob/1.6/curio/time.py">curio/time.py</a>
  */
 public final class Timeouts {
-    private static final System.Logger LOG = System.getLogger("org.curio.kernel.Timeouts");
+    /*
+     * Implementation notes. The class has no static state but the overrun logger, whose constructor
+     * only stores its arguments: a class initializer that can fail would make the class unusable for
+     * the rest of the JVM, and it may first run on a task's stack.
+     */
+    private static final RateLimitedLogger OVERRUN =
+            new RateLimitedLogger("org.curio.kernel.Timeouts", Duration.ofMinutes(1));
 
     private Timeouts() {}
+
+    /** {@return the logger of overrun warnings} For tests, which reset it. */
+    static RateLimitedLogger overrunLog() {
+        return OVERRUN;
+    }
 
     /**
      * Suspends the calling task for {@code duration} on the kernel clock; zero or negative yields to
@@ -70,7 +91,7 @@ public final class Timeouts {
      */
     public static <T, X extends Exception> T after(Duration duration, Body<T, X> body)
             throws X, CancelledException {
-        return block(deadline(duration), body, false, null);
+        return block(duration, "Timeouts.after", body, false, null);
     }
 
     /**
@@ -85,7 +106,7 @@ public final class Timeouts {
      */
     public static <X extends Exception> void after(Duration duration, VoidBody<X> body)
             throws X, CancelledException {
-        block(deadline(duration), Objects.requireNonNull(body, "body").asBody(), false, null);
+        block(duration, "Timeouts.after", Objects.requireNonNull(body, "body").asBody(), false, null);
     }
 
     /**
@@ -101,7 +122,7 @@ public final class Timeouts {
      */
     public static <T, X extends Exception> Optional<T> ignoreAfter(Duration duration, Body<T, X> body)
             throws X, CancelledException {
-        return Optional.ofNullable(block(deadline(duration), body, true, null));
+        return Optional.ofNullable(block(duration, "Timeouts.ignoreAfter", body, true, null));
     }
 
     /**
@@ -119,7 +140,7 @@ public final class Timeouts {
      */
     public static <T, X extends Exception> T ignoreAfter(Duration duration, Body<T, X> body, T timeoutResult)
             throws X, CancelledException {
-        return block(deadline(duration), body, true, new Expired<>(timeoutResult));
+        return block(duration, "Timeouts.ignoreAfter", body, true, new Expired<>(timeoutResult));
     }
 
     /**
@@ -136,7 +157,7 @@ public final class Timeouts {
     public static <X extends Exception> boolean ignoreAfter(Duration duration, VoidBody<X> body)
             throws X, CancelledException {
         Objects.requireNonNull(body, "body");
-        Boolean completed = block(deadline(duration), () -> {
+        Boolean completed = block(duration, "Timeouts.ignoreAfter", () -> {
             body.run();
             return Boolean.TRUE;
         }, true, new Expired<>(Boolean.FALSE));
@@ -162,9 +183,10 @@ public final class Timeouts {
     /** The value a quiet block gives on expiry. */
     private record Expired<T>(T value) {}
 
-    private static <T, X extends Exception> T block(long deadline, Body<T, X> body, boolean ignore,
+    private static <T, X extends Exception> T block(Duration duration, String api, Body<T, X> body, boolean ignore,
                                                     @Nullable Expired<T> onExpiry) throws X, CancelledException {
         Objects.requireNonNull(body, "body");
+        long deadline = deadline(duration);
         KernelTask<?> task = (KernelTask<?>) Curio.currentTask();
         task.pushDeadline(deadline);
         long prior = Traps.call(new Trap.SetTimeout(deadline));
@@ -179,6 +201,8 @@ public final class Timeouts {
                 Traps.call(new Trap.UnsetTimeout(prior));
                 throw e;
             }
+            // A timeout still pending here fired after the block's wait had ended: it lost the race.
+            boolean timeoutFired = task.pendingCancel() instanceof TaskTimeoutException;
             long now = Traps.call(new Trap.UnsetTimeout(prior));
             if (failure instanceof TaskTimeoutException || failure instanceof TimeoutCancellationException) {
                 if (!isOwnTimeout(task, (CancelledException) failure)) {
@@ -187,17 +211,15 @@ public final class Timeouts {
                 if (ignore) {
                     return onExpiry == null ? null : onExpiry.value();
                 }
-                if (failure instanceof TimeoutCancellationException c) {
-                    throw relabel(new TaskTimeoutException(c.clockNanos()), c);
-                }
-                throw (TaskTimeoutException) failure;
+                TaskTimeoutException own = failure instanceof TimeoutCancellationException c
+                        ? new TaskTimeoutException(c) : (TaskTimeoutException) failure;
+                throw own.expiredBlock(duration, api);
             }
             if (failure != null) {
                 throw Throwing.<X>rethrow(failure);
             }
             if (now > deadline) {
-                LOG.log(System.Logger.Level.WARNING, "{0} completed, but took longer than an enclosing timeout:"
-                        + " overrun {1}", task, java.time.Duration.ofNanos(now - deadline));
+                overrun(task, api, duration, now - deadline, timeoutFired);
             }
             return result;
         } finally {
@@ -225,15 +247,47 @@ public final class Timeouts {
         }
         if (expired < count - 1) {
             if (e instanceof TaskTimeoutException t) {
-                throw relabel(new TimeoutCancellationException(t.clockNanos()), e);
+                throw new TimeoutCancellationException(t);
             }
             throw e;
         }
         return true;
     }
 
-    private static <E extends CancelledException> E relabel(E fresh, CancelledException original) {
-        fresh.setStackTrace(original.getStackTrace());
-        return fresh;
+    /**
+     * Logs a block that completed after its deadline. Discussion: curio warns whenever a block ends
+     * past its deadline. Here only a task that ran past the deadline itself is warned about; when the
+     * timeout fired while the task was already woken (a wake-up handed over in the same turn as the
+     * deadline, or a loop held up by another task), the block did nothing wrong, and a timed get of a
+     * busy queue would warn on every call.
+     */
+    private static void overrun(KernelTask<?> task, String api, Duration duration, long lateNanos,
+                                boolean timeoutFired) {
+        if (timeoutFired) {
+            OVERRUN.debug(() -> task + ": " + api + " " + duration + " completed " + Duration.ofNanos(lateNanos)
+                    + " after its deadline; its wait had ended before the deadline came up");
+            return;
+        }
+        OVERRUN.log(System.Logger.Level.WARNING, () -> task + " at " + callerFrame() + " completed, but took longer"
+                + " than an enclosing timeout (" + api + " " + duration + "): overrun " + Duration.ofNanos(lateNanos));
+    }
+
+    /** {@return the first frame of the program's own code on the calling task's stack, or "?"} */
+    private static String callerFrame() {
+        return StackWalker.getInstance(StackWalker.Option.RETAIN_CLASS_REFERENCE).walk(frames -> frames
+                .filter(f -> !isLibrary(f.getDeclaringClass()))
+                .findFirst()
+                .map(f -> f.getClassName() + "." + f.getMethodName() + "(" + f.getFileName() + ":"
+                        + f.getLineNumber() + ")")
+                .orElse("?"));
+    }
+
+    private static boolean isLibrary(Class<?> c) {
+        String pkg = c.getPackageName();
+        if (pkg.startsWith("org.curio.") && pkg.contains(".internal")) {
+            return true;
+        }
+        boolean api = pkg.equals("org.curio.kernel") || pkg.equals("org.curio.traps") || pkg.equals("org.curio.sync");
+        return api && java.lang.reflect.Modifier.isPublic(c.getModifiers());
     }
 }

@@ -37,6 +37,11 @@ final class Harness {
         run(main.asBody()::call);
     }
 
+    /** Runs a void body on a kernel with {@code clock}; see {@link #run(VirtualClock, Callable)}. */
+    static void runVoid(VirtualClock clock, VoidBody<?> main) throws Exception {
+        run(clock, main.asBody()::call);
+    }
+
     /** Seconds as a duration, for readability of ported curio tests. */
     static java.time.Duration seconds(double s) {
         return java.time.Duration.ofNanos(Math.round(s * 1e9));

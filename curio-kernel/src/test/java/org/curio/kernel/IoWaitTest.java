@@ -101,6 +101,21 @@ class IoWaitTest {
         events.assertEquals("reader start", "writer writes", "reader got hello");
     }
 
+    /** A timeout that reaches a task waiting to read says so, naming the descriptor. */
+    @Test
+    void timeoutWhileReadingNamesTheDescriptor() throws Exception {
+        String message = Harness.run(instantClock(), () -> {
+            try {
+                return Timeouts.after(Duration.ofSeconds(3), () -> read(reader, readEnd));
+            } catch (TaskTimeoutException e) {
+                return e.getMessage();
+            } finally {
+                Traps.call(new Trap.IoRelease(reader));
+            }
+        });
+        assertEquals("timed out after PT3S (Timeouts.after) while waiting to read fd=" + readEnd.intValue(), message);
+    }
+
     /** A second task waiting to read the same descriptor gets ReadResourceBusyException at once. */
     @Test
     void secondReaderIsBusy() throws Exception {

@@ -12,7 +12,9 @@ import java.io.IOException;
 import java.io.Serial;
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 import io.netty.channel.unix.FileDescriptor;
 import org.curio.traps.CancelledException;
@@ -21,6 +23,7 @@ import org.curio.traps.Task;
 import org.curio.traps.Trap;
 import org.curio.traps.Traps;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
 
 /**
  * The kernel itself: running main tasks, time, starvation, reuse across runs, shutdown, deadlock
@@ -388,19 +391,46 @@ class KernelTest {
                 message);
     }
 
-    /** A trap issued from a plain thread fails with an IllegalStateException saying so. */
+    /**
+     * Every task-only call made from a plain thread fails at once with an IllegalStateException that
+     * names the call the program made (not the trap behind it) and how to get a task.
+     */
     @Test
-    void trapFromAPlainThreadFails() {
+    void taskCallsFromAPlainThreadFailNamingTheCall() {
         assertFalse(Traps.inTask());
-        var sleep = assertThrows(IllegalStateException.class, () -> Timeouts.sleep(seconds(1)));
-        assertTrue(sleep.getMessage().contains("outside any curio task"), sleep.getMessage());
-        var trap = assertThrows(IllegalStateException.class, () -> Traps.call(new Trap.Sleep(0)));
-        assertTrue(trap.getMessage().startsWith("trap Sleep issued outside any curio task (thread "),
-                trap.getMessage());
-        var spawn = assertThrows(IllegalStateException.class, () -> Curio.spawn(() -> 1));
-        assertTrue(spawn.getMessage().contains("outside any curio task"), spawn.getMessage());
-        assertThrows(IllegalStateException.class, Curio::currentTask);
-        assertThrows(IllegalStateException.class, Timeouts::clock);
+        String thread = Thread.currentThread().getName();
+        Map<String, Executable> calls = new LinkedHashMap<>();
+        calls.put("Timeouts.sleep", () -> Timeouts.sleep(seconds(1)));
+        calls.put("Timeouts.clock", Timeouts::clock);
+        calls.put("Timeouts.after", () -> Timeouts.after(seconds(1), () -> { }));
+        calls.put("Curio.spawn", () -> Curio.spawn(() -> 1));
+        calls.put("Curio.currentTask", Curio::currentTask);
+        calls.put("Curio.schedule", Curio::schedule);
+        calls.put("TaskGroup.open", TaskGroup::open);
+        calls.put("TaskLocal.get", () -> TaskLocal.withInitial(() -> "x").get());
+        calls.put("Cancellation.shield", Cancellation::shield);
+        calls.put("Traps.call", () -> Traps.call(new Trap.Sleep(0)));
+        Map<String, String> messages = new LinkedHashMap<>();
+        calls.forEach((name, call) -> messages.put(name, assertThrows(IllegalStateException.class, call).getMessage()));
+        messages.forEach((name, message) -> assertTrue(message.startsWith(name
+                + " called outside any curio task (thread " + thread + "); it works only in a task: start the"
+                + " program with Curio.run or Kernel.run and call it from there (trap "), name + ": " + message));
+        assertTrue(messages.get("Timeouts.sleep").endsWith("(trap Clock)"), messages.get("Timeouts.sleep"));
+    }
+
+    /** A task's own methods called from a plain thread name the Task method, not the kernel's class. */
+    @Test
+    void taskMethodsFromAPlainThreadNameTheTaskMethod() throws Exception {
+        Kernel kernel = Kernel.builder().clock(VirtualClock.create()).build();
+        try {
+            Task<?> daemon = kernel.run(() -> Curio.spawnDaemon(() -> Timeouts.sleep(Duration.ofDays(1))));
+            String join = assertThrows(IllegalStateException.class, daemon::join).getMessage();
+            String cancel = assertThrows(IllegalStateException.class, daemon::cancel).getMessage();
+            assertTrue(join.startsWith("Task.join called outside any curio task (thread "), join);
+            assertTrue(cancel.startsWith("Task.cancel called outside any curio task (thread "), cancel);
+        } finally {
+            kernel.close();
+        }
     }
 
     /**

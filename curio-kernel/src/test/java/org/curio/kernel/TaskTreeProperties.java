@@ -167,13 +167,22 @@ class TaskTreeProperties {
                     events.add("cleanup spawns");
                     Curio.spawn(() -> {
                         events.add("late task started");
-                        Timeouts.sleep(Duration.ofSeconds(10));
-                        events.add("late task slept");
+                        try {
+                            Timeouts.sleep(Duration.ofSeconds(10));
+                            events.add("late task slept");
+                        } catch (CancelledException e) {
+                            events.add("late task " + e.getClass().getSimpleName());
+                            throw e;
+                        }
                     });
+                    events.add("cleanup done");
                 }
             });
             return null;
         });
+        // The late task runs (the kernel accepts the spawn), and close() cancels it before it wakes.
+        assertEquals(List.of("cleanup spawns", "cleanup done", "late task started",
+                "late task TaskCancelledException"), List.copyOf(events));
         assertEquals(1, outcome.tasksAfterRun().size(), "one forgotten task after run");
         assertTrue(kernel.tasks().isEmpty(), () -> "tasks left after close: " + kernel.tasks() + ", events " + events);
         assertTrue(outcome.ledger().isEmpty(),

@@ -14,6 +14,7 @@ import org.curio.traps.CancelledException;
 import org.curio.traps.Trap;
 import org.curio.traps.Traps;
 import org.curio.traps.WaitQueue;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Small task-side tools for the kernel's own tests, which cannot use curio-sync (it sits beside the
@@ -91,18 +92,23 @@ final class TestSupport {
 
         private final Recorder recorder;
 
-        private LogCapture(String name, boolean record) {
-            recorder = new Recorder(Logger.getLogger(name), record);
+        private LogCapture(String name, @Nullable Level level) {
+            recorder = new Recorder(Logger.getLogger(name), level);
         }
 
-        /** {@return a capture of logger {@code name}} */
+        /** {@return a capture of every record of logger {@code name}, DEBUG and finer included} */
         static LogCapture on(String name) {
-            return new LogCapture(name, true);
+            return new LogCapture(name, Level.ALL);
+        }
+
+        /** {@return a capture of logger {@code name} at the level it has by default (INFO, inherited)} */
+        static LogCapture atDefaultLevel(String name) {
+            return new LogCapture(name, null);
         }
 
         /** {@return a capture of logger {@code name} that drops everything: silence for floods} */
         static LogCapture off(String name) {
-            return new LogCapture(name, false);
+            return new LogCapture(name, Level.OFF);
         }
 
         /** {@return each record as {@code "LEVEL formatted-message"}, in order} */
@@ -131,11 +137,11 @@ final class TestSupport {
             private final Level previousLevel;
             private final boolean previousUseParent;
 
-            Recorder(Logger logger, boolean record) {
+            Recorder(Logger logger, @Nullable Level level) {
                 this.logger = logger;
                 previousLevel = logger.getLevel();
                 previousUseParent = logger.getUseParentHandlers();
-                logger.setLevel(record ? Level.ALL : Level.OFF);
+                logger.setLevel(level);
                 logger.setUseParentHandlers(false);
                 logger.addHandler(this);
             }

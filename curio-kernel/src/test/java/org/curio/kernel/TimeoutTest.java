@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 
 import org.curio.traps.CancelledException;
 import org.curio.traps.Task;
@@ -210,12 +211,14 @@ class TimeoutTest {
 
     /**
      * A block that overruns its deadline without ever blocking completes normally and the overrun is
-     * logged as a warning (test_timeout_badness; the held-up loop is a jump of the virtual clock).
+     * logged as a warning naming the task and where (test_timeout_badness; the held-up loop is a jump
+     * of the virtual clock).
      */
     @Test
     void overrunWithoutBlockingIsLogged() throws Exception {
         VirtualClock clock = VirtualClock.create();
         List<String> messages;
+        Timeouts.overrunLog().reset();
         try (var log = TestSupport.LogCapture.on("org.curio.kernel.Timeouts")) {
             String result = Harness.run(clock, () -> Timeouts.after(seconds(0.1), () -> {
                 clock.advance(seconds(0.2));
@@ -227,19 +230,24 @@ class TimeoutTest {
         assertEquals(1, messages.size(), messages.toString());
         assertTrue(messages.getFirst().startsWith("WARNING Task(") && messages.getFirst().contains("name=main"),
                 messages.toString());
-        assertTrue(messages.getFirst().endsWith("overrun PT0.1S"), messages.toString());
+        assertTrue(messages.getFirst().contains(
+                        " at org.curio.kernel.TimeoutTest.lambda$overrunWithoutBlockingIsLogged$"),
+                messages.toString());
+        assertTrue(messages.getFirst().endsWith("(Timeouts.after PT0.1S): overrun PT0.1S"), messages.toString());
     }
 
     /**
      * A sleep and its block's timeout that both expire while the loop is held up: the sleep wakes the
      * task, the timeout is dropped when the block is left, and later sleeps are not disturbed
-     * (test_kernel_multischedule).
+     * (test_kernel_multischedule). The block's own wait ended before its deadline, so its late end is
+     * logged at DEBUG only, where curio warns.
      */
     @Test
     void timeoutExpiringWhileReadyIsDroppedAtBlockExit() throws Exception {
         VirtualClock clock = VirtualClock.create();
         var events = new Harness.Events();
         List<String> messages;
+        long[] sleeperId = new long[1];
         try (var log = TestSupport.LogCapture.on("org.curio.kernel.Timeouts")) {
             Harness.run(clock, () -> {
                 Task<Boolean> sleeper = Curio.spawn(() -> {
@@ -249,6 +257,7 @@ class TimeoutTest {
                     events.add(at("slept again"));
                     return true;
                 });
+                sleeperId[0] = sleeper.id();
                 Timeouts.sleep(seconds(0.1));
                 clock.advance(Duration.ofSeconds(1));        // past both the sleep and the timeout
                 assertTrue(sleeper.join());
@@ -257,8 +266,9 @@ class TimeoutTest {
             messages = log.messages();
         }
         events.assertEquals("block done@1.1", "slept again@1.2");
-        assertEquals(1, messages.size(), messages.toString());
-        assertTrue(messages.getFirst().endsWith("overrun PT0.6S"), messages.toString());
+        assertEquals(List.of("FINE Task(id=" + sleeperId[0] + ", name=Task-" + sleeperId[0] + ")[RUNNING]:"
+                + " Timeouts.after PT0.5S completed PT0.6S after its deadline; its wait had ended before the deadline"
+                + " came up"), messages);
     }
 
     // ------------------------------------------------------------------ beyond curio's tests
@@ -484,5 +494,74 @@ class TimeoutTest {
             events.add(at("done"));
         });
         events.assertEquals("body runs", "body runs", "done@0");
+    }
+
+    // ------------------------------------------------------------------ messages and log volume
+
+    /**
+     * A timeout's message names the block's duration, the call that opened it and what the task was
+     * blocked in; an inner block's TimeoutCancellationException names what it was blocked in; neither
+     * carries a stack trace.
+     */
+    @Test
+    void timeoutMessagesNameTheDurationAndTheBlockedOperation() throws Exception {
+        var events = new Harness.Events();
+        Harness.runVoid(() -> {
+            var event = new TestSupport.Event();
+            try {
+                Timeouts.after(seconds(5), () -> Timeouts.sleep(seconds(10)));
+            } catch (TaskTimeoutException e) {
+                events.add(e.getMessage());
+                events.add(e.getStackTrace().length);
+            }
+            try {
+                Timeouts.after(Duration.ofMillis(250), event::await);
+            } catch (TaskTimeoutException e) {
+                events.add(e.getMessage());
+            }
+            try {
+                Timeouts.after(seconds(1), () -> {
+                    try {
+                        Timeouts.after(seconds(3), () -> Curio.awaitFuture(new CompletableFuture<>()));
+                    } catch (TimeoutCancellationException e) {
+                        events.add(e.getMessage());
+                        events.add(e.getStackTrace().length);
+                        throw e;
+                    }
+                });
+            } catch (TaskTimeoutException e) {
+                events.add(e.getMessage());
+                events.add(e.timeout().orElseThrow());
+            }
+        });
+        events.assertEquals(
+                "timed out after PT5S (Timeouts.after) while sleeping", 0,
+                "timed out after PT0.25S (Timeouts.after) while waiting in EVENT_WAIT",
+                "an enclosing timeout expired at kernel clock 6250000000 ns while waiting for a future completed by"
+                        + " another thread (CompletableFuture)", 0,
+                "timed out after PT1S (Timeouts.after) while waiting for a future completed by another thread"
+                        + " (CompletableFuture)", Duration.ofSeconds(1));
+    }
+
+    /**
+     * 100,000 blocks that each run past their deadline without blocking give one warning at the
+     * default level, not one per block; the rest go to DEBUG.
+     */
+    @Test
+    void repeatedOverrunsGiveOneWarning() throws Exception {
+        VirtualClock clock = VirtualClock.create();
+        List<String> messages;
+        Timeouts.overrunLog().reset();
+        try (var log = TestSupport.LogCapture.atDefaultLevel("org.curio.kernel.Timeouts")) {
+            Harness.runVoid(clock, () -> {
+                for (int i = 0; i < 100_000; i++) {
+                    Timeouts.after(seconds(1), () -> clock.advance(seconds(2)));
+                }
+            });
+            messages = log.messages();
+        }
+        assertEquals(1, messages.size(), () -> messages.size() + " records, the first: " + messages.getFirst());
+        assertTrue(messages.getFirst().startsWith("WARNING Task("), messages.getFirst());
+        assertTrue(messages.getFirst().endsWith("(Timeouts.after PT1S): overrun PT1S"), messages.getFirst());
     }
 }

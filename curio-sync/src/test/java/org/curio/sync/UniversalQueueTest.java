@@ -7,16 +7,22 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.logging.Handler;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 import java.util.stream.IntStream;
 
 import org.curio.kernel.Curio;
 import org.curio.kernel.Kernel;
 import org.curio.kernel.Timeouts;
+import org.curio.kernel.VirtualClock;
 import org.curio.test.CurioTest;
 import org.curio.test.Steps;
 import org.curio.traps.CancelledException;
@@ -289,5 +295,60 @@ class UniversalQueueTest {
         assertThrows(IllegalStateException.class, q::taskDone);
         assertThrows(NullPointerException.class, () -> q.put(null));
         assertThrows(NullPointerException.class, () -> q.tryPut(null));
+    }
+
+    /**
+     * 100,000 timed gets whose item arrives in the same kernel turn as their deadline each return
+     * their item and log nothing at the default level: the item won the race, so the block did not
+     * overrun by its own doing (this once logged a warning per get).
+     */
+    @Test
+    void timedGetsWhoseItemArrivesAtTheDeadlineDoNotLog() throws Exception {
+        int n = 100_000;
+        VirtualClock clock = VirtualClock.create();
+        var q = new UniversalQueue<Integer>();
+        Logger logger = Logger.getLogger("org.curio.kernel.Timeouts");
+        AtomicInteger records = new AtomicInteger();
+        Handler counter = new Handler() {
+            @Override
+            public void publish(LogRecord r) {
+                records.incrementAndGet();
+            }
+
+            @Override
+            public void flush() {}
+
+            @Override
+            public void close() {}
+        };
+        boolean useParent = logger.getUseParentHandlers();
+        logger.setUseParentHandlers(false);
+        logger.addHandler(counter);
+        try (Kernel kernel = Kernel.builder().clock(clock).build()) {
+            kernel.run(() -> timedGetsMeetingTheirDeadline(q, n, clock));
+        } finally {
+            logger.removeHandler(counter);
+            logger.setUseParentHandlers(useParent);
+        }
+        assertEquals(0, records.get());
+    }
+
+    private static void timedGetsMeetingTheirDeadline(UniversalQueue<Integer> q, int n, VirtualClock clock)
+            throws CancelledException {
+        Task<Long> consumer = Curio.spawn(() -> {
+            long sum = 0;
+            for (int i = 0; i < n; i++) {
+                sum += Timeouts.ignoreAfter(Duration.ofSeconds(1), q::get).orElseThrow();
+            }
+            return sum;
+        });
+        for (int i = 0; i < n; i++) {
+            while (q.statistics().getters() == 0) {
+                Curio.schedule();
+            }
+            q.put(i);                                        // the getter's wake-up reaches the kernel next turn,
+            clock.advance(Duration.ofSeconds(2));            // and its deadline has passed by then
+        }
+        assertEquals((long) n * (n - 1) / 2, consumer.join());
     }
 }

@@ -5,6 +5,8 @@ import java.io.Serial;
 /**
  * Thrown in a timeout block that is being left because an <em>enclosing</em> block's deadline
  * expired, not its own. Curio: {@code TimeoutCancellationError}.
+ *
+ * <p>Its message, made when it is read, names what the task was doing when the timeout reached it.
  */
 public final class TimeoutCancellationException extends CancelledException {
     @Serial private static final long serialVersionUID = 1L;
@@ -17,12 +19,31 @@ public final class TimeoutCancellationException extends CancelledException {
      * @param clockNanos the kernel clock when the outer timeout was delivered
      */
     public TimeoutCancellationException(long clockNanos) {
-        super("outer timeout at kernel clock " + clockNanos + " ns", false);
+        super(null, false);
         this.clockNanos = clockNanos;
+    }
+
+    /**
+     * Creates the exception an inner block receives from the {@link TaskTimeoutException} that an
+     * enclosing block's deadline produced: the same expiry, relabelled.
+     *
+     * @param own the expiry as the kernel delivered it
+     */
+    public TimeoutCancellationException(TaskTimeoutException own) {
+        this(own.clockNanos());
+        deliveredAtSameTrapAs(own);
+        setStackTrace(own.getStackTrace());
     }
 
     /** {@return the kernel clock, in nanoseconds, when the timeout was delivered} */
     public long clockNanos() {
         return clockNanos;
+    }
+
+    @Override
+    public String getMessage() {
+        Trap.Suspending<?> trap = deliveredAt();
+        return "an enclosing timeout expired at kernel clock " + clockNanos + " ns"
+                + (trap == null ? "" : " while " + describe(trap));
     }
 }

@@ -1,7 +1,10 @@
 package org.curio.traps;
 
+import java.lang.reflect.Modifier;
+
 import org.curio.traps.internal.Coroutines;
 import org.curio.traps.spi.TrapHandler;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Issues traps from the calling task to its kernel.
@@ -12,7 +15,7 @@ import org.curio.traps.spi.TrapHandler;
  * }
  *
  * <p>A trap issued outside any task (from a plain thread, or after the task's kernel has gone) fails
- * with an {@link IllegalStateException} that says so.
+ * with an {@link IllegalStateException} that names the library call that needs a task.
  */
 public final class Traps {
     private Traps() {}
@@ -27,7 +30,13 @@ public final class Traps {
      * @throws IllegalStateException if the caller is not a curio task
      */
     public static <R> R call(Trap.Suspending<R> trap) throws CancelledException {
-        return handler(trap).suspend(trap);
+        TrapHandler handler = handler(trap);
+        try {
+            return handler.suspend(trap);
+        } catch (CancelledException e) {
+            e.deliveredAt(trap);                         // for its message; no stack walk here
+            throw e;
+        }
     }
 
     /**
@@ -50,9 +59,85 @@ public final class Traps {
     private static TrapHandler handler(Trap<?> trap) {
         TrapHandler handler = Coroutines.currentHandler();
         if (handler == null) {
-            throw new IllegalStateException("trap " + trap.getClass().getSimpleName()
-                    + " issued outside any curio task (thread " + Thread.currentThread().getName() + ")");
+            throw outsideTask(trap);
         }
         return handler;
+    }
+
+    /** {@return whether the public classes of {@code pkg} are the library's API (tests and examples are not)} */
+    private static boolean isApi(String pkg) {
+        return switch (pkg) {
+            case "org.curio.traps", "org.curio.kernel", "org.curio.sync", "org.curio.io", "org.curio.ssl",
+                 "org.curio.workers" -> true;
+            default -> false;
+        };
+    }
+
+    /**
+     * Makes the error for a trap issued outside any task. It names the library call the program made
+     * (the outermost public method of the library on the stack, such as {@code Timeouts.sleep}) rather
+     * than the trap, which the program never saw.
+     */
+    private static IllegalStateException outsideTask(Trap<?> trap) {
+        String call = libraryCall();
+        return new IllegalStateException((call == null ? "Traps.call" : call)
+                + " called outside any curio task (thread " + Thread.currentThread().getName()
+                + "); it works only in a task: start the program with Curio.run or Kernel.run and call it from there"
+                + " (trap " + trap.getClass().getSimpleName() + ")");
+    }
+
+    private static @Nullable String libraryCall() {
+        try {
+            return StackWalker.getInstance(StackWalker.Option.RETAIN_CLASS_REFERENCE).walk(frames -> {
+                String found = null;
+                for (var it = frames.iterator(); it.hasNext(); ) {
+                    StackWalker.StackFrame frame = it.next();
+                    Class<?> c = frame.getDeclaringClass();
+                    String pkg = c.getPackageName();
+                    boolean library = isApi(pkg) || isInternal(pkg);
+                    if (!library) {
+                        break;
+                    }
+                    // Package-private classes (the library's helpers, tests in its packages) are passed
+                    // over: the call wanted is the outermost public one before the program's own code.
+                    String method = frame.getMethodName();
+                    if (method.startsWith("lambda$") || method.startsWith("<")) {
+                        continue;
+                    }
+                    if (isApi(pkg) && Modifier.isPublic(c.getModifiers())) {
+                        found = apiName(c) + "." + method;
+                    } else if (isInternal(pkg)) {
+                        String viaInterface = apiInterface(c, method);  // such as Task for the kernel's task
+                        found = viaInterface == null ? found : viaInterface + "." + method;
+                    }
+                }
+                return found;
+            });
+        } catch (RuntimeException e) {
+            return null;                                 // the message loses a detail, nothing more
+        }
+    }
+
+    private static String apiName(Class<?> c) {
+        return c.getName().substring(c.getPackageName().length() + 1).replace('$', '.');
+    }
+
+    /** {@return the public library interface of {@code c} that declares {@code method}, or null} */
+    private static @Nullable String apiInterface(Class<?> c, String method) {
+        for (Class<?> i : c.getInterfaces()) {
+            if (isApi(i.getPackageName()) && Modifier.isPublic(i.getModifiers())) {
+                for (var m : i.getMethods()) {
+                    if (m.getName().equals(method)) {
+                        return apiName(i);
+                    }
+                }
+            }
+        }
+        return null;
+    }
+
+    private static boolean isInternal(String pkg) {
+        int dot = pkg.indexOf('.', "org.curio.".length());
+        return pkg.startsWith("org.curio.") && dot > 0 && isApi(pkg.substring(0, dot));
     }
 }
