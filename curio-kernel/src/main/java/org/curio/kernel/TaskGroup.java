@@ -37,7 +37,7 @@ import org.jspecify.annotations.Nullable;
  * early if a task fails, and then cancels every task still running (all at once) and waits for all of
  * them, daemons included. Failures are not thrown by {@code join()}: they are reported when results
  * are read ({@link #result()}, {@link #results()}, {@link #nextResult()}), as in curio. A failure
- * nobody read is logged when the group is closed.
+ * nobody reads is not lost: the kernel logs every crash when the task ends.
  *
  * <p><b>Two forms.</b> In try-with-resources, {@link #close()} follows JDK
  * {@code StructuredTaskScope}: it cancels whatever is unfinished and waits for it; closing a group
@@ -97,7 +97,6 @@ public final class TaskGroup implements AutoCloseable {
     private final WaitQueue doneWaiters = WaitQueue.fifo();
     private int donePermits;
     private boolean joined;
-    private boolean resultsRead;
     private @Nullable KernelTask<?> completed;
 
     private TaskGroup(Wait wait) {
@@ -318,7 +317,6 @@ public final class TaskGroup implements AutoCloseable {
      */
     public @Nullable Object nextResult() throws CancelledException {
         Task<?> t = nextDone().orElseThrow(() -> new IllegalStateException("no task available"));
-        resultsRead = true;
         return t.result();
     }
 
@@ -411,7 +409,8 @@ public final class TaskGroup implements AutoCloseable {
 
     /**
      * Ends the group: cancels every unfinished task at once and waits for all of them, shielded from
-     * the caller's own cancellation, then logs any failure nobody read.
+     * the caller's own cancellation. A child's failure that nobody read is not lost: the kernel logs
+     * every crash when the task ends.
      *
      * @throws IllegalStateException if the group was never joined and had to cancel running tasks
      */
@@ -422,26 +421,9 @@ public final class TaskGroup implements AutoCloseable {
         if (!joined || !running.isEmpty() || !daemons.isEmpty()) {
             cleanUp();
         }
-        if (!resultsRead) {
-            for (KernelTask<?> t : tasks) {
-                if (t.isTerminated() && t.exception().orElse(null) instanceof Throwable e
-                        && !(e instanceof CancelledException)) {
-                    logUnread(t, e);
-                }
-            }
-        }
         if (unjoined) {
             throw new IllegalStateException("task group closed without join(): cancelled " + cancelled
                     + " unfinished task(s); call join() before the end of the block");
-        }
-    }
-
-    private static void logUnread(Task<?> t, Throwable failure) {
-        String message = "task group closed with an unread failure of " + t;
-        try {
-            System.getLogger("org.curio.kernel.TaskGroup").log(System.Logger.Level.ERROR, message, failure);
-        } catch (RuntimeException | LinkageError e) {   // logging must not turn close() into a failure
-            System.err.println("curio: " + message + " (" + failure + "; logging failed: " + e + ")");
         }
     }
 
@@ -466,7 +448,6 @@ public final class TaskGroup implements AutoCloseable {
      */
     public @Nullable Object result() {
         checkJoined();
-        resultsRead = true;
         if (completed == null) {
             throw new IllegalStateException("no task successfully completed");
         }
@@ -480,7 +461,6 @@ public final class TaskGroup implements AutoCloseable {
      */
     public Optional<Throwable> exception() {
         checkJoined();
-        resultsRead = true;
         return completed == null ? Optional.empty() : completed.exception();
     }
 
@@ -493,7 +473,6 @@ public final class TaskGroup implements AutoCloseable {
      */
     public List<@Nullable Object> results() {
         checkJoined();
-        resultsRead = true;
         List<@Nullable Object> results = new ArrayList<>();
         for (Task<?> t : tasks()) {
             results.add(t.result());
@@ -509,7 +488,6 @@ public final class TaskGroup implements AutoCloseable {
      */
     public List<Optional<Throwable>> exceptions() {
         checkJoined();
-        resultsRead = true;
         List<Optional<Throwable>> list = new ArrayList<>();
         for (Task<?> t : tasks()) {
             list.add(t.exception());
