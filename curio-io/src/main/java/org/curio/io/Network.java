@@ -47,9 +47,10 @@ import org.jspecify.annotations.Nullable;
  * over TCP, Unix-domain sockets or an in-memory network. A handler's failure does not stop the
  * server. Cancelling the server cancels every client task and waits for it, then closes the
  * listener. If {@code accept} fails for lack of descriptors or memory ({@code EMFILE},
- * {@code ENFILE}, {@code ENOBUFS}, {@code ENOMEM}), the server logs once per burst, backs off
- * (100 ms, doubling up to 1 s) while established connections keep being served, and resumes by
- * itself; nothing on that path needs a descriptor (what logging needs is loaded when the server
+ * {@code ENFILE}, {@code ENOBUFS}, {@code ENOMEM}), the server logs once per burst (and when it
+ * ends; bursts that come and go are rate-limited as warnings are), backs off (100 ms, doubling up to
+ * 1 s) while established connections keep being served, and resumes by itself; nothing on that path
+ * needs a descriptor (what logging needs is loaded when the server
  * starts), and no {@link Error} other than a {@link VirtualMachineError} ends the accept loop.
  *
  * <p><b>Logging.</b> Servers log through the {@link System.Logger} {@code org.curio.io.Network}, one
@@ -561,7 +562,8 @@ public final class Network {
         QuietLog log = new QuietLog(LOG);
         try (listener) {
             TaskGroup.run(TaskGroup.Wait.ALL, group -> {
-                Task<?> acceptor = group.spawn(() -> acceptLoop(listener, group, handler, log));
+                QuietLog acceptLog = new QuietLog(LOG);          // bursts that come and go are rate-limited apart
+                Task<?> acceptor = group.spawn(() -> acceptLoop(listener, group, handler, acceptLog, log));
                 while (true) {
                     Task<?> done = group.nextDone().orElseThrow();   // the acceptor keeps the group busy
                     Throwable failure = done.exception().orElse(null);
@@ -603,7 +605,7 @@ public final class Network {
     }
 
     private static <C extends Connection> void acceptLoop(Listener<C> listener, TaskGroup group,
-            ClientHandler<? super C> handler, QuietLog log) throws IOException, CancelledException {
+            ClientHandler<? super C> handler, QuietLog log, QuietLog clientLog) throws IOException, CancelledException {
         Duration backoff = Duration.ZERO;
         long burstStart = 0;
         int failures = 0;
@@ -636,8 +638,8 @@ public final class Network {
             if (client == null) {
                 if (backoff.isZero()) {
                     burstStart = Timeouts.clock();
-                    log.guarded(System.Logger.Level.WARNING, "accept on " + listener + " failed (" + reason
-                            + "); backing off, established connections are still served");
+                    log.warn("accept on " + listener + " failed (" + reason
+                            + "); backing off, established connections are still served", burstStart);
                 }
                 failures++;
                 backoff = backoff.isZero() ? BACKOFF_FIRST : min(backoff.multipliedBy(2), BACKOFF_MAX);
@@ -645,15 +647,16 @@ public final class Network {
                 continue;
             }
             if (!backoff.isZero()) {
-                log.guarded(System.Logger.Level.WARNING, "accept on " + listener + " works again after "
-                        + failures + " failures in " + Duration.ofNanos(Timeouts.clock() - burstStart)
-                        + (firstError.isEmpty() ? "" : "; first error: " + firstError));
+                long now = Timeouts.clock();
+                log.warn("accept on " + listener + " works again after " + failures + " failures in "
+                        + Duration.ofNanos(now - burstStart) + (firstError.isEmpty() ? "" : "; first error: " + firstError),
+                        now);
                 backoff = Duration.ZERO;
                 failures = 0;
                 firstError = "";
             }
             C accepted = client;
-            group.spawn(() -> serveClient(accepted, handler, log));
+            group.spawn(() -> serveClient(accepted, handler, clientLog));
         }
     }
 

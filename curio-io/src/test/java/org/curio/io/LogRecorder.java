@@ -38,7 +38,7 @@ final class LogRecorder implements AutoCloseable {
         return new LogRecorder(name, false);
     }
 
-    /** {@return a handler on logger {@code name} that throws {@code NoClassDefFoundError} from every record} */
+    /** {@return a handler on logger {@code name} that throws an {@code Error} from every record} */
     static LogRecorder failing(String name) {
         return new LogRecorder(name, true);
     }
@@ -88,6 +88,7 @@ final class LogRecorder implements AutoCloseable {
 
     private static final class Failing extends Handler {
         private final Logger logger;
+        private int count;
 
         Failing(Logger logger) {
             this.logger = logger;
@@ -100,7 +101,10 @@ final class LogRecorder implements AutoCloseable {
 
         @Override
         public void publish(LogRecord record) {
-            throw new NoClassDefFoundError("sun/util/calendar/ZoneInfoFile (too many open files)");
+            if (++count % 2 == 0) {
+                throw new NoClassDefFoundError("sun/util/calendar/ZoneInfoFile (too many open files)");
+            }
+            throw new Error("java.io.FileNotFoundException: tzdb.dat (too many open files)");  // as ZoneInfoFile does
         }
 
         @Override

@@ -5,6 +5,7 @@ import static org.curio.io.IoHarness.bytes;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
 import java.net.SocketAddress;
 import java.net.StandardSocketOptions;
 import java.util.ArrayList;
@@ -18,7 +19,9 @@ import org.curio.io.Socket.Type;
 import org.curio.io.internal.QuietLog;
 import org.curio.kernel.Curio;
 import org.curio.kernel.Timeouts;
+import org.curio.kernel.VirtualClock;
 import org.curio.test.CurioTest;
+import org.curio.traps.CancelledException;
 import org.curio.traps.Task;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -97,6 +100,51 @@ class ServerLogTest {
         server.cancel();
         assertEquals(Map.of("WARNING", QuietLog.BURST), countByLevel());
         assertTrue(records.getFirst().getMessage().contains("handler bug 1"), records.getFirst().getMessage());
+    }
+
+    /**
+     * An Error from accept (a class that cannot be loaded while descriptors are out) does not end the
+     * server: it backs off 100, 200 and 400 ms on the kernel clock, then serves, and reports the error.
+     */
+    @CurioTest
+    void errorFromAcceptIsBackedOff(VirtualClock clock) throws Exception {
+        MemoryNetwork network = MemoryNetwork.create();
+        Listener<MemoryConnection> real = network.listen("flaky");
+        int[] failures = {3};
+        Listener<MemoryConnection> flaky = new Listener<>() {
+            @Override
+            public MemoryConnection accept() throws IOException, CancelledException {
+                if (failures[0]-- > 0) {
+                    throw new NoClassDefFoundError("org/curio/Missing (too many open files)");
+                }
+                return real.accept();
+            }
+
+            @Override
+            public SocketAddress localAddress() throws IOException {
+                return real.localAddress();
+            }
+
+            @Override
+            public void close() {
+                real.close();
+            }
+        };
+        Task<?> server = Curio.spawn(() -> Network.serve(flaky, (client, from) -> {
+            ByteStream stream = client.asStream();
+            stream.write(stream.readLine());
+        }));
+        try (MemoryConnection c = network.connect("flaky")) {
+            c.sendAll(bytes("hi\n"));
+            assertEquals("hi\n", IoHarness.text(c.asStream().readLine()));
+        }
+        assertEquals(java.time.Duration.ofMillis(700), clock.elapsed());
+        server.cancel();
+        List<String> lines = records.stream().map(LogRecord::getMessage).toList();
+        assertEquals(2, lines.size(), lines::toString);
+        assertTrue(lines.get(0).contains("failed (java.lang.NoClassDefFoundError"), lines.get(0));
+        assertTrue(lines.get(1).contains("works again after 3 failures in PT0.7S; first error: "
+                + "java.lang.NoClassDefFoundError"), lines.get(1));
     }
 
     /** The rate limit lets ten warnings through per minute and counts the rest in one line afterwards. */

@@ -78,7 +78,7 @@ public final class QuietLog {
 
     /**
      * Logs {@code message} at {@code level} unless that fails. Never throws anything but a
-     * {@link VirtualMachineError}.
+     * {@link VirtualMachineError} (such as {@link OutOfMemoryError}).
      *
      * @param level   the level
      * @param message the line
@@ -88,9 +88,12 @@ public final class QuietLog {
             if (logger.isLoggable(level)) {
                 logger.log(level, message);
             }
-        } catch (RuntimeException | LinkageError e) {
-            // Discussion: out of descriptors, a logger may fail to load what it needs (time-zone
-            // data, a class file). Dropping the line is better than stopping a server over it.
+        } catch (VirtualMachineError e) {
+            throw e;
+        } catch (RuntimeException | Error e) {
+            // Discussion: out of descriptors, a logger may fail to load what it needs: a class file
+            // (NoClassDefFoundError), or the time-zone data, whose loader throws a plain Error. Dropping
+            // the line is better than stopping a server over it.
         }
     }
 
@@ -104,7 +107,9 @@ public final class QuietLog {
         try {
             ZonedDateTime now = ZonedDateTime.now(ZoneId.systemDefault());
             String.format(Locale.getDefault(), "%1$tb %1$td, %1$tY %1$tl:%1$tM:%1$tS %1$Tp", now);
-        } catch (RuntimeException | LinkageError e) {
+        } catch (VirtualMachineError e) {
+            throw e;
+        } catch (RuntimeException | Error e) {
             // nothing to prepare then; guarded() still protects the server
         }
     }
