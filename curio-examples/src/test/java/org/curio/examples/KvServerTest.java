@@ -226,7 +226,8 @@ class KvServerTest {
                     }
                     return null;
                 });
-                assertEquals("ERROR line too long", new String(c.asStream().readLine(), StandardCharsets.US_ASCII).strip());
+                String reply = new String(c.asStream().readLine(), StandardCharsets.US_ASCII);
+                assertEquals("ERROR line too long\n", reply);
                 assertEquals(0, c.asStream().readAll().length);
                 sender.cancel();
                 assertTrue(flood.position() <= KvServer.MAX_LINE + 2 * 4096,

@@ -49,9 +49,9 @@ import org.jspecify.annotations.Nullable;
  * listener. If {@code accept} fails for lack of descriptors or memory ({@code EMFILE},
  * {@code ENFILE}, {@code ENOBUFS}, {@code ENOMEM}), the server logs once per burst (and when it
  * ends; bursts that come and go are rate-limited as warnings are), backs off (100 ms, doubling up to
- * 1 s) while established connections keep being served, and resumes by itself; nothing on that path
- * needs a descriptor (what logging needs is loaded when the server
- * starts), and no {@link Error} other than a {@link VirtualMachineError} ends the accept loop.
+ * 1 s) while established connections keep being served, and resumes by itself. Nothing on that path
+ * needs a descriptor (what logging needs is loaded when the server starts), and no {@link Error}
+ * other than a {@link VirtualMachineError} ends the accept loop.
  *
  * <p><b>Logging.</b> Servers log through the {@link System.Logger} {@code org.curio.io.Network}, one
  * line per event and no stack traces. A client that resets the connection, breaks the pipe or sends
@@ -535,9 +535,10 @@ public final class Network {
      * closes the listener at the end: the server loop of {@link #runServer}, {@link #tcpServer} and
      * {@link #unixServer}, over any {@link Listener} (a listening {@link Socket}, or an in-memory one
      * in tests). Each client's connection is closed when its handler returns or throws; a handler's
-     * failure is logged (see the class description) and the server goes on. If accepting fails for lack of descriptors or memory,
-     * the server backs off and resumes by itself (see the class description); any other failure to
-     * accept ends the server with that failure, after its clients have been cancelled.
+     * failure is logged (see the class description) and the server goes on. If accepting fails for
+     * lack of descriptors or memory, the server backs off and resumes by itself (see the class
+     * description); any other failure to accept ends the server with that failure, after its clients
+     * have been cancelled.
      *
      * {@snippet :
      * static void echoServer(Listener<? extends Connection> listener) throws IOException, CancelledException {
@@ -599,13 +600,14 @@ public final class Network {
         log.warn("client handler " + client.name() + " failed: " + failure, Timeouts.clock());
     }
 
-    /** {@return whether a client handler's failure is the peer's doing: a reset, a broken pipe, a line too long} */
+    /** {@return whether a handler's failure is the peer's doing: a reset, a broken pipe, a line too long} */
     private static boolean isRoutine(Throwable failure) {
         return QuietLog.isPeerGone(failure) || failure instanceof LimitExceededException;
     }
 
     private static <C extends Connection> void acceptLoop(Listener<C> listener, TaskGroup group,
-            ClientHandler<? super C> handler, QuietLog log, QuietLog clientLog) throws IOException, CancelledException {
+            ClientHandler<? super C> handler, QuietLog log, QuietLog clientLog)
+            throws IOException, CancelledException {
         Duration backoff = Duration.ZERO;
         long burstStart = 0;
         int failures = 0;
@@ -648,9 +650,9 @@ public final class Network {
             }
             if (!backoff.isZero()) {
                 long now = Timeouts.clock();
+                String error = firstError.isEmpty() ? "" : "; first error: " + firstError;
                 log.warn("accept on " + listener + " works again after " + failures + " failures in "
-                        + Duration.ofNanos(now - burstStart) + (firstError.isEmpty() ? "" : "; first error: " + firstError),
-                        now);
+                        + Duration.ofNanos(now - burstStart) + error, now);
                 backoff = Duration.ZERO;
                 failures = 0;
                 firstError = "";
@@ -660,8 +662,8 @@ public final class Network {
         }
     }
 
-    private static <C extends Connection> void serveClient(C client, ClientHandler<? super C> handler, QuietLog log)
-            throws Exception {
+    private static <C extends Connection> void serveClient(C client, ClientHandler<? super C> handler,
+            QuietLog log) throws Exception {
         try (client) {
             SocketAddress address;
             try {

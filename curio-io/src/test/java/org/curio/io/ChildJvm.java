@@ -48,7 +48,8 @@ final class ChildJvm {
 
     /** {@return the port from the child's {@code LISTENING <port>} line} */
     static int awaitPort(Process child) throws IOException {
-        BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.US_ASCII));
+        BufferedReader out = new BufferedReader(
+                new InputStreamReader(child.getInputStream(), StandardCharsets.US_ASCII));
         String line = out.readLine();
         if (line == null || !line.startsWith("LISTENING ")) {
             throw new IllegalStateException("the child did not start: " + line);

@@ -153,7 +153,8 @@ public final class AcceptStorm {
     // ------------------------------------------------------------------ the servers, one per JVM
 
     private static Process start(String server) throws IOException {
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        List<String> command = new ArrayList<>(List.of(java,
                 "--add-exports=java.base/jdk.internal.vm=ALL-UNNAMED", "--enable-native-access=ALL-UNNAMED",
                 "-Xmx1g", "-cp", System.getProperty("java.class.path"), AcceptStorm.class.getName(), "serve", server));
         return new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
