@@ -52,6 +52,7 @@ class EmfileChildTest {
                     assertEquals("still " + round, ChildJvm.roundTrip(s, "still " + round));
                 }
             }
+            Thread.sleep(500);                                   // let the child's compiler settle
             double share = ChildJvm.cpuShare(child.pid(), 1_000);
             assertTrue(share < 0.20, "the server used " + share + " of a core while backing off");
             assertTrue(child.isAlive(), "the server died");
