@@ -4,9 +4,12 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
+import java.time.Duration;
 
+import org.curio.io.Network;
 import org.curio.io.Socket;
 import org.curio.kernel.Curio;
+import org.curio.kernel.Timeouts;
 import org.curio.traps.CancelledException;
 
 /**
@@ -14,17 +17,30 @@ import org.curio.traps.CancelledException;
  * accepts connections and spawns a task per client, which sends back whatever it receives. Runs
  * until killed.
  *
+ * <p>Unlike curio's example, its accept loop survives running out of descriptors: when the process
+ * has as many connections as its limit allows ({@code ulimit -n}), {@code accept} fails with
+ * "too many open files" ({@code EMFILE}) until a client leaves. Giving up there would drop every
+ * connected client; retrying at once would spin. The loop reports the first failure of a burst,
+ * sleeps 100 ms, doubling up to 1 s, while the connected clients keep being served, and accepts again
+ * when a descriptor is free. {@link org.curio.io.Network#tcpServer} does the same for you. The
+ * listening socket's backlog is the system's ({@code somaxconn}), so a burst of connections is not
+ * dropped by the kernel while the loop catches up.
+ *
  * <pre>
  * java -p curio-examples/target/modules -m org.curio.examples/org.curio.examples.EchoServer 25000
  * </pre>
  */
 public final class EchoServer {
+    private static final Duration FIRST_BACKOFF = Duration.ofMillis(100);
+    private static final Duration MAX_BACKOFF = Duration.ofSeconds(1);
+
     private EchoServer() {}
 
     /**
      * Serves echo.
      *
-     * @param args the port (default 25000), then the address to bind (default 127.0.0.1)
+     * @param args the port (default 25000; 0 for any free one), then the address to bind (default
+     *             127.0.0.1)
      * @throws Exception if the server cannot start
      */
     public static void main(String[] args) throws Exception {
@@ -39,10 +55,34 @@ public final class EchoServer {
         try (Socket sock = Socket.open(family, Socket.Type.STREAM)) {
             sock.setOption(StandardSocketOptions.SO_REUSEADDR, true);
             sock.bind(address);
-            sock.listen(128);
+            sock.listen(Network.ServerOptions.defaults().backlog());
             System.out.println("Server listening at " + sock.localAddress());
+            System.out.flush();
+            Duration backoff = Duration.ZERO;
             while (true) {
-                Socket client = sock.accept();
+                Socket client;
+                try {
+                    client = sock.accept();
+                } catch (IOException e) {
+                    if (!sock.isOpen()) {
+                        throw e;                             // the server itself is gone
+                    }
+                    // Out of descriptors (or a client that vanished while being accepted): keep the
+                    // connected clients, wait, and try again.
+                    if (backoff.isZero()) {
+                        System.out.println("Accept failed (" + e.getMessage() + "); backing off");
+                    }
+                    backoff = backoff.isZero() ? FIRST_BACKOFF : backoff.multipliedBy(2);
+                    if (backoff.compareTo(MAX_BACKOFF) > 0) {
+                        backoff = MAX_BACKOFF;
+                    }
+                    Timeouts.sleep(backoff);
+                    continue;
+                }
+                if (!backoff.isZero()) {
+                    System.out.println("Accepting again");
+                    backoff = Duration.ZERO;
+                }
                 Curio.spawn(() -> echoClient(client));
             }
         }

@@ -3,12 +3,16 @@ package org.curio.examples;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
 import org.curio.io.ByteStream;
 import org.curio.io.Connection;
+import org.curio.io.LimitExceededException;
 import org.curio.io.Listener;
 import org.curio.io.Network;
 import org.curio.kernel.Curio;
@@ -24,15 +28,18 @@ import org.curio.traps.CancelledException;
  * SET key value   → OK
  * GET key         → VALUE value | NONE
  * DEL key         → OK | NONE
- * INCR key        → VALUE n          (a missing key counts as 0)
+ * INCR key        → VALUE n          (a missing key counts as 0; past Long.MAX_VALUE an error)
  * QUIT            → BYE, and the server hangs up
  * anything else   → ERROR reason
  * </pre>
  *
- * <p>Keys and values are ASCII words without spaces. A client that sends nothing for
- * {@link #IDLE_TIMEOUT} or a line longer than {@link #MAX_LINE} bytes is disconnected. A request
- * cut short by the end of the stream is ignored, not executed: the client may have been stopped in
- * the middle of sending it (the property test of this server found that case).
+ * <p>Keys and values are bytes: any bytes but space, carriage return and newline, stored and
+ * compared as they came, never decoded as text (two different invalid UTF-8 sequences are two keys).
+ * A client that sends nothing for {@link #IDLE_TIMEOUT} is disconnected; so is one whose line grows
+ * past {@link #MAX_LINE} bytes, as soon as it does: the stream's line limit stops reading there, so
+ * a client cannot make the server buffer more. A request cut short by the end of the stream is
+ * ignored, not executed: the client may have been stopped in the middle of sending it (the property
+ * test of this server found that case).
  *
  * <p>The store is a plain {@code HashMap} shared by every client's task: tasks switch only at
  * traps, and a command is applied with no trap between reading the store and writing it, so each
@@ -48,7 +55,25 @@ public class KvServer {
     /** How long a client may stay silent. */
     public static final Duration IDLE_TIMEOUT = Duration.ofSeconds(30);
 
-    private final Map<String, String> store = new HashMap<>();
+    private final Map<Key, byte[]> store = new HashMap<>();
+
+    /** A key: bytes, equal to another key with the same bytes. */
+    private record Key(byte[] bytes) {
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Key k && Arrays.equals(bytes, k.bytes);
+        }
+
+        @Override
+        public int hashCode() {
+            return Arrays.hashCode(bytes);
+        }
+
+        @Override
+        public String toString() {
+            return latin1(bytes);
+        }
+    }
 
     /** Creates a server with an empty store. */
     public KvServer() {}
@@ -88,9 +113,15 @@ public class KvServer {
      * @throws CancelledException if the task is cancelled
      */
     public void handle(Connection client) throws IOException, CancelledException {
-        ByteStream stream = client.asStream();
+        ByteStream stream = client.asStream().setLineLimit(MAX_LINE);
         while (true) {
-            Optional<byte[]> read = Timeouts.ignoreAfter(IDLE_TIMEOUT, stream::readLine);
+            Optional<byte[]> read;
+            try {
+                read = Timeouts.ignoreAfter(IDLE_TIMEOUT, stream::readLine);
+            } catch (LimitExceededException e) {
+                stream.write(ascii("ERROR line too long\n"));   // nothing past the limit was read
+                return;
+            }
             if (read.isEmpty() || read.get().length == 0) {
                 return;                                      // idle for too long, or the client left
             }
@@ -98,17 +129,34 @@ public class KvServer {
             if (line[line.length - 1] != '\n') {
                 return;                                      // the client left in the middle of a request
             }
-            if (line.length > MAX_LINE) {
-                stream.write(ascii("ERROR line too long\n"));
-                return;
-            }
-            String request = new String(line, StandardCharsets.US_ASCII).strip();
-            if (request.equals("QUIT")) {
+            byte[][] words = words(line);
+            if (words.length == 1 && latin1(words[0]).equals("QUIT")) {
                 stream.write(ascii("BYE\n"));
                 return;
             }
-            execute(request.split(" "), stream);
+            execute(words, stream);
         }
+    }
+
+    /** {@return the request's words: the line without its end and surrounding blanks, split at each space} */
+    static byte[][] words(byte[] line) {
+        int from = 0;
+        int to = line.length;
+        while (to > from && (line[to - 1] & 0xff) <= ' ') {
+            to--;
+        }
+        while (from < to && (line[from] & 0xff) <= ' ') {
+            from++;
+        }
+        List<byte[]> words = new ArrayList<>();
+        int start = from;
+        for (int i = from; i <= to; i++) {
+            if (i == to || line[i] == ' ') {
+                words.add(Arrays.copyOfRange(line, start, i));
+                start = i + 1;
+            }
+        }
+        return words.toArray(byte[][]::new);
     }
 
     /**
@@ -119,49 +167,64 @@ public class KvServer {
      * @throws IOException        if the reply cannot be sent
      * @throws CancelledException if the task is cancelled while sending
      */
-    void execute(String[] words, ByteStream out) throws IOException, CancelledException {
-        out.write(ascii(apply(words) + "\n"));
+    void execute(byte[][] words, ByteStream out) throws IOException, CancelledException {
+        out.write(apply(words));
     }
 
-    /** {@return the reply to a request, having applied it to the store} */
-    final String apply(String[] words) {
-        String command = words[0];
+    /** {@return the reply line to a request, having applied it to the store} */
+    final byte[] apply(byte[][] words) {
+        String command = latin1(words[0]);
         return switch (command) {
-            case "SET" -> words.length != 3 ? "ERROR usage: SET key value" : set(words[1], words[2]);
-            case "GET" -> words.length != 2 ? "ERROR usage: GET key" : get(words[1]);
-            case "DEL" -> words.length != 2 ? "ERROR usage: DEL key" : (store.remove(words[1]) == null ? "NONE" : "OK");
-            case "INCR" -> words.length != 2 ? "ERROR usage: INCR key" : increment(words[1]);
-            default -> "ERROR unknown command: " + command;
+            case "SET" -> words.length != 3 ? reply("ERROR usage: SET key value") : set(words[1], words[2]);
+            case "GET" -> words.length != 2 ? reply("ERROR usage: GET key") : get(words[1]);
+            case "DEL" -> words.length != 2 ? reply("ERROR usage: DEL key")
+                    : reply(store.remove(new Key(words[1])) == null ? "NONE" : "OK");
+            case "INCR" -> words.length != 2 ? reply("ERROR usage: INCR key") : increment(words[1]);
+            default -> reply("ERROR unknown command: ", words[0]);
         };
     }
 
-    private String set(String key, String value) {
-        store.put(key, value);
-        return "OK";
+    private byte[] set(byte[] key, byte[] value) {
+        store.put(new Key(key), value);
+        return reply("OK");
     }
 
-    private String get(String key) {
-        String value = store.get(key);
-        return value == null ? "NONE" : "VALUE " + value;
+    private byte[] get(byte[] key) {
+        byte[] value = store.get(new Key(key));
+        return value == null ? reply("NONE") : reply("VALUE ", value);
     }
 
-    private String increment(String key) {
-        Optional<Long> next = incremented(key);
-        if (next.isEmpty()) {
-            return "ERROR not a number: " + store.get(key);
-        }
-        store.put(key, Long.toString(next.get()));
-        return "VALUE " + next.get();
-    }
-
-    /** {@return the value of {@code key} plus one, without storing it; empty if it is not a number} */
-    final Optional<Long> incremented(String key) {
-        String value = store.getOrDefault(key, "0");
+    private byte[] increment(byte[] key) {
+        Optional<Long> next;
         try {
-            return Optional.of(Long.parseLong(value) + 1);
+            next = incremented(key);
+        } catch (ArithmeticException e) {
+            return reply("ERROR increment overflows: ", store.get(new Key(key)));
+        }
+        if (next.isEmpty()) {
+            return reply("ERROR not a number: ", store.get(new Key(key)));
+        }
+        store.put(new Key(key), ascii(Long.toString(next.get())));
+        return reply("VALUE " + next.get());
+    }
+
+    /**
+     * {@return the value of {@code key} plus one, without storing it; empty if it is not a number}
+     *
+     * @throws ArithmeticException if the value is {@link Long#MAX_VALUE}
+     */
+    final Optional<Long> incremented(byte[] key) {
+        byte[] value = store.get(new Key(key));
+        if (value == null) {
+            return Optional.of(1L);
+        }
+        long n;
+        try {
+            n = Long.parseLong(latin1(value));
         } catch (NumberFormatException e) {
             return Optional.empty();
         }
+        return Optional.of(Math.addExact(n, 1L));
     }
 
     /**
@@ -170,16 +233,38 @@ public class KvServer {
      * @param key   the key
      * @param value the value
      */
-    final void store(String key, String value) {
-        store.put(key, value);
+    final void store(byte[] key, byte[] value) {
+        store.put(new Key(key), value);
     }
 
-    /** {@return a copy of the store} */
+    /**
+     * {@return a copy of the store, each key and value turned into a string one character per byte
+     * (ISO-8859-1), so that distinct bytes stay distinct}
+     */
     public Map<String, String> snapshot() {
-        return Map.copyOf(store);
+        Map<String, String> copy = new HashMap<>();
+        store.forEach((k, v) -> copy.put(latin1(k.bytes()), latin1(v)));
+        return Map.copyOf(copy);
     }
 
     static byte[] ascii(String s) {
         return s.getBytes(StandardCharsets.US_ASCII);
+    }
+
+    /** {@return {@code bytes} as a string of one character per byte: lossless, and ASCII reads as itself} */
+    static String latin1(byte[] bytes) {
+        return new String(bytes, StandardCharsets.ISO_8859_1);
+    }
+
+    private static byte[] reply(String line) {
+        return ascii(line + "\n");
+    }
+
+    private static byte[] reply(String head, byte[] tail) {
+        byte[] h = ascii(head);
+        byte[] out = Arrays.copyOf(h, h.length + tail.length + 1);
+        System.arraycopy(tail, 0, out, h.length, tail.length);
+        out[out.length - 1] = '\n';
+        return out;
     }
 }

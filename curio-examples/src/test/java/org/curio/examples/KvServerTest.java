@@ -1,5 +1,6 @@
 package org.curio.examples;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -132,6 +133,108 @@ class KvServerTest {
             g.cancelRemaining();
         }
         steps.assertEvents("ERROR line too long", 0);
+    }
+
+    /** Sends {@code request} as raw bytes with a newline and returns the reply's bytes without it. */
+    private static byte[] askBytes(ByteStream stream, byte[]... words) throws Exception {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        for (int i = 0; i < words.length; i++) {
+            if (i > 0) {
+                out.write(' ');
+            }
+            out.write(words[i]);
+        }
+        out.write('\n');
+        stream.write(out.toByteArray());
+        byte[] reply = stream.readLine();
+        return java.util.Arrays.copyOf(reply, reply.length - 1);
+    }
+
+    private static byte[] b(String ascii) {
+        return ascii.getBytes(StandardCharsets.US_ASCII);
+    }
+
+    private static byte[] concat(byte[] head, byte[] tail) {
+        byte[] out = java.util.Arrays.copyOf(head, head.length + tail.length);
+        System.arraycopy(tail, 0, out, head.length, tail.length);
+        return out;
+    }
+
+    /**
+     * Keys and values are bytes: two different invalid UTF-8 sequences are two keys, and a value comes
+     * back byte for byte.
+     */
+    @CurioTest
+    void keysAndValuesAreBytes() throws Exception {
+        byte[] first = {'k', (byte) 0xFF};                      // invalid UTF-8: decodes to "k\uFFFD"
+        byte[] second = {'k', (byte) 0xFE};                     // another, decoding to the same string
+        byte[] value = {(byte) 0xFF, 'v', (byte) 0x80};
+        MemoryNetwork network = MemoryNetwork.create();
+        try (TaskGroup g = TaskGroup.open()) {
+            serve(g, network, new KvServer());
+            try (Connection c = network.connect("kv")) {
+                ByteStream s = c.asStream();
+                assertArrayEquals(b("OK"), askBytes(s, b("SET"), first, value));
+                assertArrayEquals(b("OK"), askBytes(s, b("SET"), second, b("two")));
+                assertArrayEquals(concat(b("VALUE "), value), askBytes(s, b("GET"), first));
+                assertArrayEquals(b("VALUE two"), askBytes(s, b("GET"), second));
+                assertArrayEquals(b("OK"), askBytes(s, b("DEL"), second));
+                assertArrayEquals(concat(b("VALUE "), value), askBytes(s, b("GET"), first));
+            }
+            g.cancelRemaining();
+        }
+    }
+
+    /** INCR of the largest long is an error reply, and the value stays as it was. */
+    @CurioTest
+    void incrementOverflowIsAnError(Steps steps) throws Exception {
+        MemoryNetwork network = MemoryNetwork.create();
+        try (TaskGroup g = TaskGroup.open()) {
+            serve(g, network, new KvServer());
+            try (Connection c = network.connect("kv")) {
+                ByteStream s = c.asStream();
+                steps.record(ask(s, "SET n 9223372036854775806"));
+                steps.record(ask(s, "INCR n"));
+                steps.record(ask(s, "INCR n"));
+                steps.record(ask(s, "GET n"));
+                steps.record(ask(s, "SET m -9223372036854775808"));
+                steps.record(ask(s, "INCR m"));
+            }
+            g.cancelRemaining();
+        }
+        steps.assertEvents("OK", "VALUE 9223372036854775807", "ERROR increment overflows: 9223372036854775807",
+                "VALUE 9223372036854775807", "OK", "VALUE -9223372036854775807");
+    }
+
+    /**
+     * A client that sends a megabyte with no newline gets the error as soon as the server has read
+     * the limit, and the server reads no further: most of the megabyte is never taken from the client.
+     */
+    @CurioTest
+    void longLineIsRefusedBeforeBuffering() throws Exception {
+        MemoryNetwork network = MemoryNetwork.create(MemoryNetwork.Options.defaults().withBufferSize(4096));
+        try (TaskGroup g = TaskGroup.open()) {
+            serve(g, network, new KvServer());
+            try (Connection c = network.connect("kv")) {
+                java.nio.ByteBuffer flood = java.nio.ByteBuffer.wrap(new byte[1 << 20]);
+                java.util.Arrays.fill(flood.array(), (byte) 'x');
+                org.curio.traps.Task<?> sender = g.spawn(() -> {
+                    try {
+                        c.sendAll(flood);
+                    } catch (java.io.IOException e) {
+                        // the server hung up
+                    }
+                    return null;
+                });
+                String reply = new String(c.asStream().readLine(), StandardCharsets.US_ASCII);
+                assertEquals("ERROR line too long\n", reply);
+                assertEquals(0, c.asStream().readAll().length);
+                sender.cancel();
+                assertTrue(flood.position() <= KvServer.MAX_LINE + 2 * 4096,
+                        () -> "the server took " + flood.position() + " bytes of the line");
+            }
+            g.cancelRemaining();
+        }
     }
 
     /**

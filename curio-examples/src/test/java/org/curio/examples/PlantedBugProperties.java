@@ -34,11 +34,11 @@ class PlantedBugProperties {
      */
     static final class LossyKvServer extends KvServer {
         @Override
-        void execute(String[] words, ByteStream out) throws IOException, CancelledException {
-            if (words.length == 2 && words[0].equals("INCR") && incremented(words[1]).isPresent()) {
+        void execute(byte[][] words, ByteStream out) throws IOException, CancelledException {
+            if (words.length == 2 && latin1(words[0]).equals("INCR") && incremented(words[1]).isPresent()) {
                 long next = incremented(words[1]).orElseThrow();
                 out.write(ascii("VALUE " + next + "\n"));
-                store(words[1], Long.toString(next));       // too late: the write may have suspended
+                store(words[1], ascii(Long.toString(next)));    // too late: the write may have suspended
                 return;
             }
             super.execute(words, out);

@@ -29,6 +29,14 @@ import org.curio.traps.CancelledException;
  * go out, and {@link #bytesWritten()} counts every byte this stream ever wrote (for
  * {@link #writeLines}).
  *
+ * <p><b>Bounded memory.</b> A line read buffers at most its limit, whatever the peer sends:
+ * {@link #readLine()} and {@link #forEachLine} fail with a {@link LimitExceededException} as soon as
+ * {@link #lineLimit()} bytes (64 KiB unless {@link #setLineLimit set}, asyncio's default) have arrived
+ * without a {@code '\n'}, and {@link #readLineAtMost(int)} takes a limit per call.
+ * {@link #readAllAtMost(int)} bounds a read to the end of the stream likewise. {@link #readAll()} and
+ * {@link #readLines()} keep everything until the stream ends, and {@link #readExactly(int)} as much
+ * as asked: use them only with peers you trust, or with a length you have checked.
+ *
  * <p><b>Cancellation.</b> Methods that may wait declare {@link CancelledException}; it is thrown only
  * while the task waits for readiness.
  *
@@ -48,6 +56,10 @@ public abstract sealed class ByteStream implements AutoCloseable permits SocketS
      */
     /** The most a single read system call asks for. Curio: {@code MAX_READ}. */
     static final int MAX_READ = 64 * 1024;
+    /** The longest line {@link #readLine()} accepts unless {@link #setLineLimit} says otherwise: 64 KiB. */
+    public static final int DEFAULT_LINE_LIMIT = 64 * 1024;
+    /** The largest buffer the stream grows to: the largest array the JVM reliably allocates. */
+    static final int MAX_CAPACITY = Integer.MAX_VALUE - 8;
     private static final byte[] EMPTY = new byte[0];
 
     /** What carries the bytes: a descriptor shared with its owner (a socket), or a connection. */
@@ -57,6 +69,7 @@ public abstract sealed class ByteStream implements AutoCloseable permits SocketS
     private int end;                                      // one past the last buffered byte
     private int scanned;                                  // buffered bytes already searched for '\n'
     private long bytesWritten;
+    private int lineLimit = DEFAULT_LINE_LIMIT;
 
     ByteStream(Transport fd) {
         this.fd = fd;
@@ -187,13 +200,42 @@ public abstract sealed class ByteStream implements AutoCloseable permits SocketS
      *                            so far stay buffered
      */
     public byte[] readAll() throws IOException, CancelledException {
+        return readAllAtMost(MAX_CAPACITY);
+    }
+
+    /**
+     * Suspends the calling task until the stream has ended, and returns everything read, unless more
+     * than {@code maxBytes} arrive first. Reads no further once byte {@code maxBytes + 1} has arrived.
+     *
+     * @param maxBytes the most to accept; positive
+     * @return the bytes
+     * @throws LimitExceededException if byte {@code maxBytes + 1} arrives before the end of the
+     *                                stream; the {@code maxBytes + 1} bytes read stay buffered (see
+     *                                {@link #takeBuffered()}), the rest of the stream unread
+     * @throws IOException            if the stream is closed or the read fails
+     * @throws CancelledException     if the task is cancelled or times out while waiting; the bytes
+     *                                read so far stay buffered
+     */
+    public byte[] readAllAtMost(int maxBytes) throws IOException, CancelledException {
+        if (maxBytes < 1) {
+            throw new IllegalArgumentException("maxBytes must be positive: " + maxBytes);
+        }
         int chunk = MAX_READ;
-        while (fill(chunk)) {
+        while (true) {
+            if (buffered() >= maxBytes) {
+                if (!fill(1)) {                                  // exactly maxBytes, then the end
+                    return take(buffered());
+                }
+                throw new LimitExceededException("more than " + maxBytes + " bytes arrived before the end of "
+                        + "the stream; call readAllAtMost with a larger maxBytes to accept more", maxBytes);
+            }
+            if (!fill(Math.min(chunk, maxBytes - buffered()))) {
+                return take(buffered());
+            }
             if (buffered() >= chunk && chunk < (1 << 24)) {
                 chunk *= 2;
             }
         }
-        return take(buffered());
     }
 
     /**
@@ -206,22 +248,74 @@ public abstract sealed class ByteStream implements AutoCloseable permits SocketS
      *                            stays buffered
      */
     public byte[] readLine() throws IOException, CancelledException {
+        return readLineAtMost(lineLimit);
+    }
+
+    /**
+     * Suspends the calling task until a whole line of at most {@code maxBytes} bytes (its
+     * {@code '\n'} included) or the end of the stream has arrived, and returns it. Never buffers more
+     * of a line than {@code maxBytes}: once {@code maxBytes} bytes have arrived without a
+     * {@code '\n'}, it fails at once, without reading further.
+     *
+     * <p><b>After a {@link LimitExceededException}</b> the stream holds the first {@code maxBytes}
+     * bytes of the line in its buffer, and the rest of the line is still unread; another
+     * {@code readLine} with the same limit fails the same way. To go on, take the buffered part with
+     * {@link #takeBuffered()} and decide what to do with the rest (most servers close the connection),
+     * or read the line with a larger limit.
+     *
+     * @param maxBytes the longest line accepted, newline included; positive
+     * @return the line with its {@code '\n'}; at end of stream the rest without one, or empty
+     * @throws LimitExceededException if {@code maxBytes} bytes arrive without a {@code '\n'}
+     * @throws IOException            if the stream is closed or the read fails
+     * @throws CancelledException     if the task is cancelled or times out while waiting; the partial
+     *                                line stays buffered
+     */
+    public byte[] readLineAtMost(int maxBytes) throws IOException, CancelledException {
+        if (maxBytes < 1) {
+            throw new IllegalArgumentException("maxBytes must be positive: " + maxBytes);
+        }
         while (true) {
-            for (int i = start + scanned; i < end; i++) {
+            int limitEnd = start + Math.min(buffered(), maxBytes);
+            for (int i = start + scanned; i < limitEnd; i++) {
                 if (buf[i] == '\n') {
                     return take(i + 1 - start);
                 }
             }
-            scanned = buffered();
-            if (!fill(MAX_READ)) {
+            scanned = limitEnd - start;
+            if (scanned >= maxBytes) {
+                throw new LimitExceededException("line longer than " + maxBytes + " bytes: no '\\n' in the first "
+                        + maxBytes + " bytes; raise the limit with setLineLimit or readLineAtMost", maxBytes);
+            }
+            if (!fill(Math.min(MAX_READ, maxBytes - buffered()))) {
                 return take(buffered());
             }
         }
     }
 
+    /** {@return the longest line {@link #readLine()} and {@link #forEachLine} accept, newline included} */
+    public int lineLimit() {
+        return lineLimit;
+    }
+
+    /**
+     * Sets the longest line {@link #readLine()} and {@link #forEachLine} accept from now on, newline
+     * included. Never suspends.
+     *
+     * @param maxBytes the limit; positive
+     * @return this stream
+     */
+    public ByteStream setLineLimit(int maxBytes) {
+        if (maxBytes < 1) {
+            throw new IllegalArgumentException("line limit must be positive: " + maxBytes);
+        }
+        lineLimit = maxBytes;
+        return this;
+    }
+
     /**
      * Suspends the calling task until the stream has ended, and returns all its lines. Curio:
-     * {@code readlines()}.
+     * {@code readlines()}. Like {@link #readAll()}, it keeps the whole stream in memory, and no line
+     * limit applies: with an untrusted peer, use {@link #forEachLine} instead.
      *
      * @return the lines, each with its {@code '\n'} (the last may lack it)
      * @throws IOException        if the stream is closed or the read fails
@@ -232,7 +326,7 @@ public abstract sealed class ByteStream implements AutoCloseable permits SocketS
         readUntilEnd();
         List<byte[]> lines = new ArrayList<>();
         while (buffered() > 0) {
-            lines.add(readLine());
+            lines.add(readLineAtMost(MAX_CAPACITY));
         }
         return lines;
     }
@@ -373,7 +467,7 @@ public abstract sealed class ByteStream implements AutoCloseable permits SocketS
         return true;
     }
 
-    private void reserve(int room) {
+    private void reserve(int room) throws LimitExceededException {
         if (buf.length - end >= room) {
             return;
         }
@@ -381,12 +475,28 @@ public abstract sealed class ByteStream implements AutoCloseable permits SocketS
         if (buf.length - n >= room && start > 0) {
             System.arraycopy(buf, start, buf, 0, n);
         } else {
-            byte[] bigger = new byte[Math.max(buf.length * 2, n + room)];
+            byte[] bigger = new byte[grownCapacity(buf.length, (long) n + room)];
             System.arraycopy(buf, start, bigger, 0, n);
             buf = bigger;
         }
         start = 0;
         end = n;
+    }
+
+    /**
+     * {@return the size to grow a buffer of {@code length} bytes to, so that it holds {@code needed}
+     * bytes: twice the length, or what is needed if more, never past {@link #MAX_CAPACITY}}
+     *
+     * @param length the buffer's length now
+     * @param needed how many bytes it must hold
+     * @throws LimitExceededException if {@code needed} is past {@link #MAX_CAPACITY}
+     */
+    static int grownCapacity(int length, long needed) throws LimitExceededException {
+        if (needed > MAX_CAPACITY) {
+            throw new LimitExceededException("a stream buffers at most " + MAX_CAPACITY + " bytes, and " + needed
+                    + " were needed; read large data in pieces with read() or readInto()", MAX_CAPACITY);
+        }
+        return (int) Math.min(MAX_CAPACITY, Math.max(2L * length, needed));
     }
 
     private byte[] take(int n) {

@@ -18,6 +18,8 @@ import java.util.Optional;
 
 import org.curio.io.internal.Errno;
 import org.curio.io.internal.Offload;
+import org.curio.io.internal.QuietLog;
+import org.curio.io.internal.Somaxconn;
 import org.curio.kernel.TaskGroup;
 import org.curio.kernel.Timeouts;
 import org.curio.traps.CancelledException;
@@ -42,12 +44,20 @@ import org.jspecify.annotations.Nullable;
  * until cancelled, each client in its own task of a {@link TaskGroup}; the client socket is closed
  * when its handler returns. They all run {@link #serve}, which does the same over any
  * {@link Listener}, so a protocol's handler can be written once for {@link Connection} and served
- * over TCP, Unix-domain sockets or an in-memory network. A handler's failure is logged (through
- * {@link System.Logger}) and does not stop the server. Cancelling the server cancels every client
- * task and waits for it, then closes the listener. If {@code accept} fails for lack of descriptors or
- * memory ({@code EMFILE}, {@code ENFILE}, {@code ENOBUFS}, {@code ENOMEM}), the server logs once per
- * burst, backs off (100 ms, doubling up to 1 s) while established connections keep being served, and
- * resumes by itself.
+ * over TCP, Unix-domain sockets or an in-memory network. A handler's failure does not stop the
+ * server. Cancelling the server cancels every client task and waits for it, then closes the
+ * listener. If {@code accept} fails for lack of descriptors or memory ({@code EMFILE},
+ * {@code ENFILE}, {@code ENOBUFS}, {@code ENOMEM}), the server logs once per burst (and when it
+ * ends; bursts that come and go are rate-limited as warnings are), backs off (100 ms, doubling up to
+ * 1 s) while established connections keep being served, and resumes by itself. Nothing on that path
+ * needs a descriptor (what logging needs is loaded when the server starts), and no {@link Error}
+ * other than a {@link VirtualMachineError} ends the accept loop.
+ *
+ * <p><b>Logging.</b> Servers log through the {@link System.Logger} {@code org.curio.io.Network}, one
+ * line per event and no stack traces. A client that resets the connection, breaks the pipe or sends
+ * a line too long ({@link LimitExceededException}) is routine: one line at {@code DEBUG}, and its task
+ * ends normally. Any other failure of a handler is a crash of its task, which the kernel logs once,
+ * with its stack trace, when the task ends (curio's "Task Crash"); the server adds nothing.
  *
  * <p><b>Cancellation.</b> Every method that may wait declares {@link CancelledException}.
  *
@@ -84,7 +94,8 @@ public final class Network {
     /**
      * How a listening socket is set up.
      *
-     * @param backlog      how many connections may wait to be accepted; positive
+     * @param backlog      how many connections may wait to be accepted; positive (the system caps it
+     *                     to its {@code net.core.somaxconn})
      * @param reuseAddress whether to set {@code SO_REUSEADDR}
      * @param reusePort    whether to set {@code SO_REUSEPORT} (several servers share the port)
      */
@@ -96,9 +107,19 @@ public final class Network {
             }
         }
 
-        /** {@return curio's defaults: backlog 100, {@code SO_REUSEADDR} on, {@code SO_REUSEPORT} off} */
+        /**
+         * {@return the defaults: the system's largest backlog, {@code SO_REUSEADDR} on,
+         * {@code SO_REUSEPORT} off}
+         *
+         * <p>The backlog is the system's {@code net.core.somaxconn} (read once from
+         * {@code /proc/sys/net/core/somaxconn}; 4096, Linux's own default, if it cannot be read), as
+         * Netty does. Curio's default of 100 loses connections in an accept storm: when thousands of
+         * clients connect at once, the listen queue overflows and the kernel drops their handshakes,
+         * which the clients then retry only after a second or more. {@code listen(2)} caps a larger
+         * backlog to {@code somaxconn} anyway.
+         */
         public static ServerOptions defaults() {
-            return new ServerOptions(100, true, false);
+            return new ServerOptions(Somaxconn.value(), true, false);
         }
 
         /**
@@ -486,7 +507,7 @@ public final class Network {
     public static void unixServer(Path path, ClientHandler<? super Socket> handler)
             throws IOException, CancelledException {
         Objects.requireNonNull(handler, "handler");
-        Socket sock = unixServerSocket(path, 100);
+        Socket sock = unixServerSocket(path, Somaxconn.value());
         try {
             runServer(sock, handler);
         } finally {
@@ -514,9 +535,10 @@ public final class Network {
      * closes the listener at the end: the server loop of {@link #runServer}, {@link #tcpServer} and
      * {@link #unixServer}, over any {@link Listener} (a listening {@link Socket}, or an in-memory one
      * in tests). Each client's connection is closed when its handler returns or throws; a handler's
-     * failure is logged and the server goes on. If accepting fails for lack of descriptors or memory,
-     * the server backs off and resumes by itself (see the class description); any other failure to
-     * accept ends the server with that failure, after its clients have been cancelled.
+     * failure is logged (see the class description) and the server goes on. If accepting fails for
+     * lack of descriptors or memory, the server backs off and resumes by itself (see the class
+     * description); any other failure to accept ends the server with that failure, after its clients
+     * have been cancelled.
      *
      * {@snippet :
      * static void echoServer(Listener<? extends Connection> listener) throws IOException, CancelledException {
@@ -537,74 +559,98 @@ public final class Network {
             throws IOException, CancelledException {
         Objects.requireNonNull(listener, "listener");
         Objects.requireNonNull(handler, "handler");
+        prepareForExhaustion();
+        QuietLog log = new QuietLog(LOG);
         try (listener) {
             TaskGroup.run(TaskGroup.Wait.ALL, group -> {
-                Task<?> acceptor = group.spawn(() -> acceptLoop(listener, group, handler));
+                QuietLog acceptLog = new QuietLog(LOG);          // bursts that come and go are rate-limited apart
+                Task<?> acceptor = group.spawn(() -> acceptLoop(listener, group, handler, acceptLog, log));
                 while (true) {
                     Task<?> done = group.nextDone().orElseThrow();   // the acceptor keeps the group busy
-                    Throwable failure = done.exception().orElse(null);
+                    Throwable failure = done.exception().orElse(null);  // a client's crash: logged by the kernel
                     if (done == acceptor) {
                         throw failure instanceof IOException io ? io
                                 : new IOException("accept loop ended unexpectedly", failure);
-                    }
-                    if (failure != null && !(failure instanceof CancelledException)) {
-                        LOG.log(System.Logger.Level.WARNING, "client handler failed: " + failure, failure);
                     }
                 }
             });
         }
     }
 
+    /**
+     * Loads, while descriptors remain, what the accept loop needs when they run out: the classes that
+     * classify the failure (loaded from a directory, each class file takes a descriptor), and what
+     * formatting a log record needs.
+     */
+    private static void prepareForExhaustion() {
+        Errno.isExhaustion(Errno.fromErrno("accept", Errno.EMFILE, null));
+        QuietLog.prepare();
+    }
+
+    /** {@return whether a handler's failure is the peer's doing: a reset, a broken pipe, a line too long} */
+    private static boolean isRoutine(Throwable failure) {
+        return QuietLog.isPeerGone(failure) || failure instanceof LimitExceededException;
+    }
+
     private static <C extends Connection> void acceptLoop(Listener<C> listener, TaskGroup group,
-            ClientHandler<? super C> handler) throws IOException, CancelledException {
+            ClientHandler<? super C> handler, QuietLog log, QuietLog clientLog)
+            throws IOException, CancelledException {
         Duration backoff = Duration.ZERO;
         long burstStart = 0;
         int failures = 0;
+        String firstError = "";                               // an Error met in the burst, reported at its end
         while (true) {
-            C client;
+            C client = null;
+            String reason;
             try {
                 client = listener.accept();
+                reason = "";
             } catch (IOException e) {
-                if (Errno.isExhaustion(e)) {
-                    if (backoff.isZero()) {
-                        burstStart = Timeouts.clock();
-                        log(System.Logger.Level.WARNING, "accept on " + listener + " failed (" + e.getMessage()
-                                + "); backing off, established connections are still served");
+                if (!Errno.isExhaustion(e)) {
+                    if (Errno.isTransientAccept(e)) {
+                        continue;
                     }
-                    failures++;
-                    backoff = backoff.isZero() ? BACKOFF_FIRST : min(backoff.multipliedBy(2), BACKOFF_MAX);
-                    Timeouts.sleep(backoff);
-                    continue;
+                    throw e;
                 }
-                if (Errno.isTransientAccept(e)) {
-                    continue;
-                }
+                reason = String.valueOf(e.getMessage());
+            } catch (VirtualMachineError e) {
                 throw e;
+            } catch (Error e) {
+                // Discussion: out of descriptors, loading a class or resource (from a directory, or a
+                // logger's data file) fails with an Error such as NoClassDefFoundError. It must not
+                // end the server: treat it as part of the burst, back off, and report it afterwards.
+                reason = String.valueOf(e);
+                if (firstError.isEmpty()) {
+                    firstError = reason;
+                }
+            }
+            if (client == null) {
+                if (backoff.isZero()) {
+                    burstStart = Timeouts.clock();
+                    log.warn("accept on " + listener + " failed (" + reason
+                            + "); backing off, established connections are still served", burstStart);
+                }
+                failures++;
+                backoff = backoff.isZero() ? BACKOFF_FIRST : min(backoff.multipliedBy(2), BACKOFF_MAX);
+                Timeouts.sleep(backoff);
+                continue;
             }
             if (!backoff.isZero()) {
-                log(System.Logger.Level.WARNING, "accept on " + listener + " works again after "
-                        + failures + " failures in " + Duration.ofNanos(Timeouts.clock() - burstStart));
+                long now = Timeouts.clock();
+                String error = firstError.isEmpty() ? "" : "; first error: " + firstError;
+                log.warn("accept on " + listener + " works again after " + failures + " failures in "
+                        + Duration.ofNanos(now - burstStart) + error, now);
                 backoff = Duration.ZERO;
                 failures = 0;
+                firstError = "";
             }
-            group.spawn(() -> serveClient(client, handler));
+            C accepted = client;
+            group.spawn(() -> serveClient(accepted, handler, clientLog));
         }
     }
 
-    /**
-     * Logs without letting the logger stop the server: out of descriptors, a logger may fail to load
-     * what it needs (time-zone data, a class file), and that must not end the accept loop.
-     */
-    private static void log(System.Logger.Level level, String message) {
-        try {
-            LOG.log(level, message);
-        } catch (RuntimeException | LinkageError e) {
-            // Discussion: the burst is logged again when it ends, when descriptors are available.
-        }
-    }
-
-    private static <C extends Connection> void serveClient(C client, ClientHandler<? super C> handler)
-            throws Exception {
+    private static <C extends Connection> void serveClient(C client, ClientHandler<? super C> handler,
+            QuietLog log) throws Exception {
         try (client) {
             SocketAddress address;
             try {
@@ -612,7 +658,16 @@ public final class Network {
             } catch (IOException e) {
                 return;                                      // the client left before it was served
             }
-            handler.handle(client, address);
+            try {
+                handler.handle(client, address);
+            } catch (IOException e) {
+                if (!isRoutine(e)) {
+                    throw e;
+                }
+                // Discussion: routine for a server, so the task ends normally and nothing reports
+                // it as a crash; one line at DEBUG for whoever looks into a client's fate.
+                log.debug("client " + address + ": " + e.getMessage());
+            }
         }
     }
 

@@ -92,6 +92,11 @@ public final class KernelTask<T> implements Task<T>, TrapHandler {
         }
     }
 
+    /**
+     * The coroutine's body. Nothing may escape it, not even an OutOfMemoryError while handling
+     * another: on the virtual-thread backend the kernel waits until the body has ended and handed
+     * control back, and an escaping throwable would skip that.
+     */
     private void runBody() {
         Callable<? extends T> b = body;
         body = null;
@@ -105,8 +110,15 @@ public final class KernelTask<T> implements Task<T>, TrapHandler {
             joined = true;
             try {
                 done.accept(this);
-            } catch (RuntimeException | Error e) {
-                Scheduler.logSafely("task group bookkeeping failed for " + this, e);
+            } catch (Throwable e) {
+                if (failure == null) {
+                    failure = e;
+                }
+                try {
+                    Scheduler.logSafely("task group bookkeeping failed for " + this, e);
+                } catch (Throwable lost) {
+                    // out of memory even for the message: the failure is still the task's outcome
+                }
             }
         }
         finished = true;

@@ -18,6 +18,7 @@ public final class VirtualThreadCoroutine extends Coroutine {
      */
     private static final int KERNEL = 0;
     private static final int TASK = 1;
+    private static final int OOM_ATTEMPTS = 10_000;
 
     private final Thread thread;
     private volatile int turn = KERNEL;
@@ -72,7 +73,21 @@ public final class VirtualThreadCoroutine extends Coroutine {
 
     private void handOver(int to, @Nullable Thread other) {
         turn = to;
-        LockSupport.unpark(other);
+        for (int attempt = 1; ; attempt++) {
+            try {
+                LockSupport.unpark(other);
+                return;
+            } catch (OutOfMemoryError e) {
+                // Unparking a virtual thread allocates. The other side parks until it is unparked, so
+                // a lost unpark would stop the kernel for good (a hang that even SIGTERM cannot end,
+                // as the JVM cannot start its handler thread either); memory freed meanwhile (this
+                // task's own, as it ends) may let a later attempt through.
+                if (attempt == OOM_ATTEMPTS) {
+                    throw e;
+                }
+                Thread.onSpinWait();
+            }
+        }
     }
 
     @Override
