@@ -15,6 +15,7 @@ import java.util.concurrent.CompletableFuture;
 
 import org.curio.io.internal.Offload;
 import org.curio.traps.CancelledException;
+import org.curio.traps.Traps;
 
 /**
  * A file on disk whose blocking operations run on a virtual thread while the calling task waits, so
@@ -447,6 +448,7 @@ public final class AsyncFile implements AutoCloseable {
     // ------------------------------------------------------------------ machinery
 
     private <T> T call(Offload.IoCall<T> op) throws IOException, CancelledException {
+        Traps.consumeBudget();                            // before the operation is queued
         CompletableFuture<T> f = tail.handle((v, e) -> (Void) null).thenApplyAsync(ignored -> {
             try {
                 return op.call();

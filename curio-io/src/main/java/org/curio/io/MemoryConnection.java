@@ -99,6 +99,7 @@ public final class MemoryConnection implements Connection {
     @Override
     public int recvInto(ByteBuffer dst) throws IOException, CancelledException {
         Objects.requireNonNull(dst, "dst");
+        Traps.consumeBudget();
         boolean waited = false;
         try {
             while (true) {
@@ -148,6 +149,7 @@ public final class MemoryConnection implements Connection {
     @Override
     public int send(ByteBuffer src) throws IOException, CancelledException {
         Objects.requireNonNull(src, "src");
+        Traps.consumeBudget();
         boolean waited = false;
         try {
             while (true) {

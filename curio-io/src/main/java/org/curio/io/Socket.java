@@ -25,6 +25,7 @@ import org.curio.io.internal.Libc;
 import org.curio.io.internal.NativeFd;
 import org.curio.io.internal.SocketOptions;
 import org.curio.traps.CancelledException;
+import org.curio.traps.Traps;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -308,6 +309,7 @@ public final class Socket implements Connection, Listener<Socket> {
      * @throws CancelledException if the task is cancelled or times out while waiting
      */
     public Socket accept() throws IOException, CancelledException {
+        Traps.consumeBudget();
         byte[] address = new byte[ACCEPT_ADDRESS_BYTES];
         while (true) {
             fd.ensureOpen();
@@ -348,6 +350,7 @@ public final class Socket implements Connection, Listener<Socket> {
      */
     public void connect(SocketAddress remote) throws IOException, CancelledException {
         Objects.requireNonNull(remote, "remote");
+        Traps.consumeBudget();
         SocketAddress address = remote;
         if (remote instanceof InetSocketAddress inet && inet.isUnresolved() && family != Family.UNIX) {
             address = resolve(inet);
@@ -491,6 +494,7 @@ public final class Socket implements Connection, Listener<Socket> {
      */
     public SocketAddress recvFromInto(ByteBuffer dst) throws IOException, CancelledException {
         Objects.requireNonNull(dst, "dst");
+        Traps.consumeBudget();
         while (true) {
             fd.ensureOpen();
             SocketAddress sender = Datagrams.tryRecvFrom(socket, family == Family.UNIX, dst);
@@ -584,6 +588,7 @@ public final class Socket implements Connection, Listener<Socket> {
         if (src.remaining() > DirectBuffers.SIZE) {
             throw new IllegalArgumentException("datagram too large: " + src.remaining() + " bytes");
         }
+        Traps.consumeBudget();
         while (true) {
             fd.ensureOpen();
             int n = Datagrams.trySendTo(socket, src, address);
