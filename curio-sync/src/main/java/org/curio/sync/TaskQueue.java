@@ -4,6 +4,7 @@ import java.util.Objects;
 import java.util.Optional;
 
 import org.curio.traps.CancelledException;
+import org.curio.traps.Traps;
 import org.curio.traps.WaitQueue;
 
 /**
@@ -84,6 +85,7 @@ public abstract sealed class TaskQueue<E> permits Queue, LifoQueue, PriorityQueu
      */
     public final E get() throws CancelledException {
         Checks.inTask(name + ".get");
+        Traps.consumeBudget();
         if (getters.isEmpty() && storeSize() > grantedGets) {
             return take();
         }
@@ -118,6 +120,7 @@ public abstract sealed class TaskQueue<E> permits Queue, LifoQueue, PriorityQueu
     public final void put(E item) throws CancelledException {
         Objects.requireNonNull(item, "item");
         Checks.inTask(name + ".put");
+        Traps.consumeBudget();
         if (putters.isEmpty() && hasRoom()) {
             insert(item);
             return;

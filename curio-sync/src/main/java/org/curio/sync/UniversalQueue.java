@@ -8,6 +8,7 @@ import java.util.concurrent.locks.ReentrantLock;
 import org.curio.sync.Waits.Waiter;
 import org.curio.sync.Waits.WaiterList;
 import org.curio.traps.CancelledException;
+import org.curio.traps.Traps;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -100,6 +101,9 @@ public final class UniversalQueue<E> {
      *                            while waiting; it took nothing
      */
     public E get() throws CancelledException {
+        if (Traps.inTask()) {
+            Traps.consumeBudget();
+        }
         Waiter w;
         mutex.lock();
         try {
@@ -154,6 +158,9 @@ public final class UniversalQueue<E> {
      */
     public void put(E item) throws CancelledException {
         Objects.requireNonNull(item, "item");
+        if (Traps.inTask()) {
+            Traps.consumeBudget();
+        }
         Waiter w;
         mutex.lock();
         try {
