@@ -92,8 +92,9 @@ class BudgetTest {
             return null;
         });
         // The deadline passes during the 10th operation; the next forced yield is at the 13th draw
-        // (4 draws per turn), when the clock reads 12 ms.
-        events.assertEquals("sleeper woke at 12 ms", "busy done at 40 ms");
+        // (4 draws per turn), at 12 ms. The timer expires at the start of that turn, and the sleeper
+        // runs in it, after the busy task's next four operations: at 16 ms.
+        events.assertEquals("sleeper woke at 16 ms", "busy done at 40 ms");
     }
 
     /** A cancellation pending at a forced yield is delivered there, before the operation does its work. */
