@@ -34,7 +34,8 @@ import org.curio.traps.Traps;
  * <p><b>Cancellation.</b> Every operation that touches the file suspends the task and is a
  * cancellation point. A cancelled read loses nothing: the bytes it read stay in the file's read buffer
  * and the next read returns them, as if the cancelled read had never happened. A cancelled write,
- * truncate or seek still completes, in the background, before any later operation.
+ * truncate or seek still completes, in the background, before any later operation. Each operation
+ * first draws on the calling task's cooperative budget, before it is queued.
  *
  * <p><b>Thread safety.</b> Only tasks of one kernel may use a file, one task at a time.
  *

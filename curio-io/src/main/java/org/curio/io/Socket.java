@@ -56,8 +56,13 @@ import org.jspecify.annotations.Nullable;
  * cancellation must not lose track of bytes; the {@code byte[]} forms are shorthands.
  *
  * <p><b>Cancellation.</b> Every method that may wait declares {@link CancelledException}; it is
- * thrown only while the task waits for readiness, never after bytes moved in the same call (a
- * {@code recv} that got data returns it).
+ * thrown only while the task waits for readiness, or at the yield the cooperative budget forces
+ * before the system call, never after bytes moved in the same call (a {@code recv} that got data
+ * returns it).
+ *
+ * <p><b>Every task gets its turn.</b> Each receive, send, accept and connect first draws on the
+ * calling task's cooperative budget ({@link org.curio.traps.Traps#consumeBudget()}), so a task whose
+ * socket is always ready still lets other tasks run and timers fire.
  *
  * <p><b>Closing.</b> {@link #close()} never suspends. If another task of the kernel is waiting on this
  * socket, it is woken and fails with a {@link SocketException} ("socket closed"). Any use after close
