@@ -8,6 +8,8 @@ import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,6 +22,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
+import org.curio.io.Network;
+import org.curio.kernel.CoroutineBackend;
+import org.curio.kernel.Kernel;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -38,6 +43,8 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Defaults: 2 s warm-up (streaming and probing, not recorded), 10 s measured, every server. Run it
  * from the repository's root (or pass {@code --c-source}); without {@code gcc} the C server is skipped.
+ * A server named {@code curio-virtual@N} or {@code curio-continuation@N} is curio's echo server (the same
+ * loop as {@link EchoServers}') on a kernel with a cooperative budget of {@code N}, to compare budgets.
  */
 public final class Fairness {
     private static final int CHUNK = 64 * 1024;
@@ -70,6 +77,10 @@ public final class Fairness {
      * @throws Exception if a server cannot be started or a client fails
      */
     public static void main(String[] args) throws Exception {
+        if (args.length == 2 && args[0].equals("serve")) {
+            serveWithBudget(args[1]);
+            return;
+        }
         Duration warmup = Duration.ofSeconds(2);
         Duration time = Duration.ofSeconds(10);
         List<String> servers = new ArrayList<>(List.of(EchoServers.names()));
@@ -192,10 +203,39 @@ public final class Fairness {
                 command.add("--add-exports=java.base/jdk.internal.vm=ALL-UNNAMED");   // the continuation backend
             }
             command.addAll(List.of("--enable-native-access=ALL-UNNAMED", "-Xmx1g", "-cp",
-                    System.getProperty("java.class.path"), EchoServers.class.getName(), server));
+                    System.getProperty("java.class.path")));
+            command.addAll(server.contains("@") ? List.of(Fairness.class.getName(), "serve", server)
+                    : List.of(EchoServers.class.getName(), server));
         }
         Path log = Files.createTempFile("fairness-" + server + "-", ".log");
         return new ProcessBuilder(command).redirectError(log.toFile()).start();
+    }
+
+    /** Serves like {@link EchoServers}' curio server, on a kernel with the budget named after the '@'. */
+    private static void serveWithBudget(String spec) throws Exception {
+        String[] parts = spec.split("@");
+        CoroutineBackend backend = switch (parts[0]) {
+            case "curio-virtual" -> CoroutineBackend.VIRTUAL;
+            case "curio-continuation" -> CoroutineBackend.CONTINUATION;
+            default -> throw new IllegalArgumentException("unknown curio server: " + spec);
+        };
+        int budget = Integer.parseInt(parts[1]);
+        try (Kernel kernel = Kernel.builder().backend(backend).cooperativeBudget(budget).build()) {
+            kernel.run(() -> {
+                org.curio.io.Socket listening = Network.tcpServerSocket(
+                        new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
+                        Network.ServerOptions.defaults().withBacklog(EchoServers.BACKLOG));
+                System.out.println("LISTENING " + ((InetSocketAddress) listening.localAddress()).getPort());
+                System.out.flush();
+                Network.runServer(listening, (client, from) -> {
+                    client.setOption(StandardSocketOptions.TCP_NODELAY, true);
+                    ByteBuffer buf = ByteBuffer.allocateDirect(16 * 1024);
+                    while (client.recvInto(buf.clear()) > 0) {
+                        client.sendAll(buf.flip());
+                    }
+                });
+            });
+        }
     }
 
     /** Compiles the C server next to the module's other build output; null if that is not possible. */
