@@ -98,13 +98,19 @@ class CooperativeBudgetTest {
     /** Over a socket pair, a sleeper wakes at the first loop turn after its deadline while the reader streams. */
     @Test
     void socketReaderCannotStarveSleeper() throws Exception {
-        assertEquals(List.of("main woke at 80 ms"), sleeperBesideBusyReader(BUDGET, false));
+        assertEquals(List.of("main woke at 80 ms"), sleeperBesideBusyReader(BUDGET, () -> Closer.pair(false)));
+    }
+
+    /** Over a datagram socket pair (send, recvFrom), a sleeper wakes at the first loop turn after its deadline. */
+    @Test
+    void datagramReaderCannotStarveSleeper() throws Exception {
+        assertEquals(List.of("main woke at 80 ms"), sleeperBesideBusyReader(BUDGET, Closer::datagrams));
     }
 
     /** Over a memory connection, a sleeper wakes at the first loop turn after its deadline. */
     @Test
     void memoryReaderCannotStarveSleeper() throws Exception {
-        assertEquals(List.of("main woke at 80 ms"), sleeperBesideBusyReader(BUDGET, true));
+        assertEquals(List.of("main woke at 80 ms"), sleeperBesideBusyReader(BUDGET, () -> Closer.pair(true)));
     }
 
     /*
@@ -114,11 +120,11 @@ class CooperativeBudgetTest {
      * writer and the reader, at 80 ms. Without the budget the reader runs until its peer's buffer is
      * empty or its 2,000 receives are done, seconds of virtual time later.
      */
-    static List<String> sleeperBesideBusyReader(int budget, boolean memory) throws Exception {
+    static List<String> sleeperBesideBusyReader(int budget, Opener opener) throws Exception {
         VirtualClock clock = VirtualClock.create();
         List<String> events = new ArrayList<>();
         run(budget, clock, () -> {
-            try (Closer pair = Closer.pair(memory)) {
+            try (Closer pair = opener.open()) {
                 long[] sent = new long[1];
                 Task<?> writer = Curio.spawn(() -> stream(pair.a, sent));
                 Task<?> reader = Curio.spawn(() -> {
@@ -218,6 +224,12 @@ class CooperativeBudgetTest {
         }
     }
 
+    /** Opens two connected ends. */
+    @FunctionalInterface
+    interface Opener {
+        Closer open() throws IOException;
+    }
+
     /** Two connected ends over a socket pair or a memory network; closes both. */
     static final class Closer implements AutoCloseable {
         final End a;
@@ -243,6 +255,34 @@ class CooperativeBudgetTest {
             }
             Socket.Pair p = Socket.pair();
             return new Closer(of(p.first()), of(p.second()), p.first()::close, p::close);
+        }
+
+        /** {@return a Unix datagram socket pair, sending with send and receiving with recvFrom} */
+        static Closer datagrams() throws IOException {
+            Socket.Pair p = Socket.pair(Socket.Type.DATAGRAM);
+            End a = new End() {
+                @Override
+                public void sendAll(ByteBuffer src) throws IOException, CancelledException {
+                    p.first().send(src);
+                }
+
+                @Override
+                public byte[] recv(int max) throws IOException, CancelledException {
+                    return p.first().recvFrom(max).data();
+                }
+            };
+            End b = new End() {
+                @Override
+                public void sendAll(ByteBuffer src) throws IOException, CancelledException {
+                    p.second().send(src);
+                }
+
+                @Override
+                public byte[] recv(int max) throws IOException, CancelledException {
+                    return p.second().recvFrom(max).data();
+                }
+            };
+            return new Closer(a, b, p.first()::close, p::close);
         }
 
         void closeA() {
