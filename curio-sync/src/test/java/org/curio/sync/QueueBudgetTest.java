@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
@@ -16,10 +17,12 @@ import org.curio.kernel.Curio;
 import org.curio.kernel.Kernel;
 import org.curio.kernel.Timeouts;
 import org.curio.kernel.VirtualClock;
+import org.curio.kernel.spi.Activation;
 import org.curio.traps.CancelledException;
 import org.curio.traps.Task;
 import org.curio.traps.TaskCancelledException;
 import org.curio.traps.TaskTimeoutException;
+import org.curio.traps.Trap;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -191,6 +194,42 @@ class QueueBudgetTest {
             expected.add(i);
         }
         assertEquals(expected, items, "items lost, duplicated or reordered");
+    }
+
+    // ------------------------------------------------------------------ every queue kind draws
+
+    /** LifoQueue and PriorityQueue puts and gets draw too: with a budget of one, four in a row yield three times. */
+    @Test
+    void lifoAndPriorityQueuesDraw() throws Exception {
+        assertEquals(3, forcedYieldsOfTwoPutsAndTwoGets(new LifoQueue<>()));
+        assertEquals(3, forcedYieldsOfTwoPutsAndTwoGets(new PriorityQueue<>()));
+    }
+
+    private static int forcedYieldsOfTwoPutsAndTwoGets(TaskQueue<Integer> queue) throws Exception {
+        AtomicInteger yields = new AtomicInteger();
+        boolean[] counting = new boolean[1];
+        Activation recorder = new Activation() {
+            @Override
+            public void trap(Task<?> task, Trap<?> trap) {
+                if (counting[0] && trap instanceof Trap.Sleep(long deadline) && deadline == Long.MIN_VALUE) {
+                    yields.incrementAndGet();
+                }
+            }
+        };
+        try (Kernel kernel = Kernel.builder().clock(VirtualClock.create()).cooperativeBudget(1).activation(recorder)
+                .build()) {
+            kernel.run(() -> {
+                Timeouts.sleep(Duration.ofMillis(1));        // a real suspension: a fresh budget
+                counting[0] = true;
+                queue.put(2);
+                queue.put(1);
+                queue.get();
+                queue.get();
+                counting[0] = false;
+                return null;
+            });
+        }
+        return yields.get();
     }
 
     // ------------------------------------------------------------------ any budget
