@@ -15,7 +15,8 @@ import org.curio.traps.TaskCancelledException;
 
 /**
  * Under any cooperative budget, bytes are neither lost nor duplicated, and a cancellation pending when
- * the budget runs out is delivered at the forced yield before the receive takes any byte.
+ * the budget runs out is delivered at the forced yield before the receive takes any byte: over a
+ * socket pair and a memory pair, used directly or through their buffered streams.
  */
 class CooperativeBudgetProperties {
     /**
@@ -29,11 +30,13 @@ class CooperativeBudgetProperties {
                                         @ForAll @IntRange(min = 1, max = 8192) int length,
                                         @ForAll @IntRange(min = 1, max = 300) int chunk,
                                         @ForAll @IntRange(min = 0, max = 40) int before,
-                                        @ForAll boolean memory) throws Exception {
+                                        @ForAll boolean memory,
+                                        @ForAll boolean stream) throws Exception {
         ByteArrayOutputStream received = new ByteArrayOutputStream();
         int[] afterRequest = new int[1];
         CooperativeBudgetTest.run(budget, VirtualClock.create(), () -> {
-            try (CooperativeBudgetTest.Closer pair = CooperativeBudgetTest.Closer.pair(memory)) {
+            try (CooperativeBudgetTest.Closer pair = stream ? CooperativeBudgetTest.Closer.streams(memory)
+                    : CooperativeBudgetTest.Closer.pair(memory)) {
                 ByteBuffer data = ByteBuffer.allocate(length);
                 for (int i = 0; i < length; i++) {
                     data.put(i, (byte) i);

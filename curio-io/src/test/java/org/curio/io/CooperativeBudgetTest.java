@@ -77,6 +77,22 @@ class CooperativeBudgetTest {
         };
     }
 
+    /** {@return the end as its buffered stream: reads and writes go through {@link ByteStream}} */
+    static End ofStream(Connection c) {
+        ByteStream stream = c.asStream();
+        return new End() {
+            @Override
+            public void sendAll(ByteBuffer src) throws IOException, CancelledException {
+                stream.write(src);
+            }
+
+            @Override
+            public byte[] recv(int max) throws IOException, CancelledException {
+                return stream.read(max);
+            }
+        };
+    }
+
     /** Streams a counting byte pattern into {@code out} until cancelled; counts what went out. */
     private static Void stream(End out, long[] sent) throws IOException, CancelledException {
         ByteBuffer chunk = ByteBuffer.allocate(CHUNK);
@@ -255,6 +271,20 @@ class CooperativeBudgetTest {
             }
             Socket.Pair p = Socket.pair();
             return new Closer(of(p.first()), of(p.second()), p.first()::close, p::close);
+        }
+
+        /** {@return a socket pair or a memory pair whose ends are used through their buffered streams} */
+        static Closer streams(boolean memory) throws IOException {
+            if (memory) {
+                MemoryNetwork network = MemoryNetwork.create();
+                MemoryNetwork.Pair p = network.pair();
+                return new Closer(ofStream(p.left()), ofStream(p.right()), p.left()::close, () -> {
+                    p.close();
+                    network.close();
+                });
+            }
+            Socket.Pair p = Socket.pair();
+            return new Closer(ofStream(p.first()), ofStream(p.second()), p.first()::close, p::close);
         }
 
         /** {@return a Unix datagram socket pair, sending with send and receiving with recvFrom} */
