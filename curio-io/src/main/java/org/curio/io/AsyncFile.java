@@ -15,6 +15,7 @@ import java.util.concurrent.CompletableFuture;
 
 import org.curio.io.internal.Offload;
 import org.curio.traps.CancelledException;
+import org.curio.traps.Traps;
 
 /**
  * A file on disk whose blocking operations run on a virtual thread while the calling task waits, so
@@ -33,7 +34,8 @@ import org.curio.traps.CancelledException;
  * <p><b>Cancellation.</b> Every operation that touches the file suspends the task and is a
  * cancellation point. A cancelled read loses nothing: the bytes it read stay in the file's read buffer
  * and the next read returns them, as if the cancelled read had never happened. A cancelled write,
- * truncate or seek still completes, in the background, before any later operation.
+ * truncate or seek still completes, in the background, before any later operation. Each operation
+ * first draws on the calling task's cooperative budget, before it is queued.
  *
  * <p><b>Thread safety.</b> Only tasks of one kernel may use a file, one task at a time.
  *
@@ -447,6 +449,7 @@ public final class AsyncFile implements AutoCloseable {
     // ------------------------------------------------------------------ machinery
 
     private <T> T call(Offload.IoCall<T> op) throws IOException, CancelledException {
+        Traps.consumeBudget();                            // before the operation is queued
         CompletableFuture<T> f = tail.handle((v, e) -> (Void) null).thenApplyAsync(ignored -> {
             try {
                 return op.call();

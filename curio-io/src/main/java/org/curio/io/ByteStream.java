@@ -38,7 +38,12 @@ import org.curio.traps.CancelledException;
  * as asked: use them only with peers you trust, or with a length you have checked.
  *
  * <p><b>Cancellation.</b> Methods that may wait declare {@link CancelledException}; it is thrown only
- * while the task waits for readiness.
+ * while the task waits for readiness, or at the yield the cooperative budget forces before a read or
+ * write of the descriptor.
+ *
+ * <p><b>Every task gets its turn.</b> Each read or write of the descriptor or connection (not a read
+ * served from the buffer) draws on the calling task's cooperative budget, so a stream whose peer never
+ * makes it wait still lets other tasks run.
  *
  * <p><b>Thread safety.</b> Only tasks of one kernel may use a stream, and only one task should read
  * it at a time (a second reader that has to wait gets

@@ -25,7 +25,11 @@ import org.curio.traps.CancelledException;
  * cancellation or timeout the position tells how many bytes went or came.
  *
  * <p><b>Cancellation.</b> Methods that may wait declare {@link CancelledException}; it is thrown only
- * while the task waits, never after bytes moved in the same call.
+ * while the task waits (or yields), never after bytes moved in the same call.
+ *
+ * <p><b>Every task gets its turn.</b> Implementations draw on the calling task's cooperative budget
+ * ({@link org.curio.traps.Traps#consumeBudget()}) once per receive or send, before moving any byte,
+ * as {@link Socket} and {@link MemoryConnection} do; a connection built over one of them inherits it.
  *
  * <p><b>Thread safety.</b> Only tasks of one kernel may use a connection; at most one task may
  * wait to receive, and one to send, at a time.

@@ -38,8 +38,12 @@ import org.jspecify.annotations.Nullable;
  * when it is cancelled or times out.
  *
  * <p><b>Cancellation.</b> Receiving, sending and connecting are cancellation points while they wait,
- * and only then: a receive that is cancelled or times out takes no bytes, and a send no bytes beyond
- * those its position shows.
+ * and at the yield the cooperative budget forces before they move anything: a receive that is
+ * cancelled or times out takes no bytes, and a send no bytes beyond those its position shows.
+ *
+ * <p><b>Every task gets its turn.</b> Each receive, send, accept and connect draws on the calling
+ * task's cooperative budget, as a socket's do, so a connection that is always ready cannot starve the
+ * kernel's other tasks.
  *
  * <p><b>Busy.</b> At most one task may wait to receive, and one to send, on an end at a time: a second
  * task that would have to wait gets {@link ReadResourceBusyException} (or
@@ -99,6 +103,7 @@ public final class MemoryConnection implements Connection {
     @Override
     public int recvInto(ByteBuffer dst) throws IOException, CancelledException {
         Objects.requireNonNull(dst, "dst");
+        Traps.consumeBudget();
         boolean waited = false;
         try {
             while (true) {
@@ -148,6 +153,7 @@ public final class MemoryConnection implements Connection {
     @Override
     public int send(ByteBuffer src) throws IOException, CancelledException {
         Objects.requireNonNull(src, "src");
+        Traps.consumeBudget();
         boolean waited = false;
         try {
             while (true) {

@@ -59,6 +59,7 @@ final class MemoryListener implements Listener<MemoryConnection> {
      */
     @Override
     public MemoryConnection accept() throws IOException, CancelledException {
+        Traps.consumeBudget();
         boolean waited = false;
         try {
             while (true) {
@@ -99,6 +100,7 @@ final class MemoryListener implements Listener<MemoryConnection> {
 
     /** Suspends the calling task until the backlog has room, then connects; returns the client's end. */
     MemoryConnection connect() throws ConnectException, CancelledException {
+        Traps.consumeBudget();
         if (backlog.size() + granted >= options.backlog() || !clients.isEmpty()) {
             Client me = new Client();
             clients.addLast(me);

@@ -25,6 +25,7 @@ import org.curio.io.internal.Libc;
 import org.curio.io.internal.NativeFd;
 import org.curio.io.internal.SocketOptions;
 import org.curio.traps.CancelledException;
+import org.curio.traps.Traps;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -55,8 +56,13 @@ import org.jspecify.annotations.Nullable;
  * cancellation must not lose track of bytes; the {@code byte[]} forms are shorthands.
  *
  * <p><b>Cancellation.</b> Every method that may wait declares {@link CancelledException}; it is
- * thrown only while the task waits for readiness, never after bytes moved in the same call (a
- * {@code recv} that got data returns it).
+ * thrown only while the task waits for readiness, or at the yield the cooperative budget forces
+ * before the system call, never after bytes moved in the same call (a {@code recv} that got data
+ * returns it).
+ *
+ * <p><b>Every task gets its turn.</b> Each receive, send, accept and connect first draws on the
+ * calling task's cooperative budget ({@link org.curio.traps.Traps#consumeBudget()}), so a task whose
+ * socket is always ready still lets other tasks run and timers fire.
  *
  * <p><b>Closing.</b> {@link #close()} never suspends. If another task of the kernel is waiting on this
  * socket, it is woken and fails with a {@link SocketException} ("socket closed"). Any use after close
@@ -308,6 +314,7 @@ public final class Socket implements Connection, Listener<Socket> {
      * @throws CancelledException if the task is cancelled or times out while waiting
      */
     public Socket accept() throws IOException, CancelledException {
+        Traps.consumeBudget();
         byte[] address = new byte[ACCEPT_ADDRESS_BYTES];
         while (true) {
             fd.ensureOpen();
@@ -348,6 +355,7 @@ public final class Socket implements Connection, Listener<Socket> {
      */
     public void connect(SocketAddress remote) throws IOException, CancelledException {
         Objects.requireNonNull(remote, "remote");
+        Traps.consumeBudget();
         SocketAddress address = remote;
         if (remote instanceof InetSocketAddress inet && inet.isUnresolved() && family != Family.UNIX) {
             address = resolve(inet);
@@ -491,6 +499,7 @@ public final class Socket implements Connection, Listener<Socket> {
      */
     public SocketAddress recvFromInto(ByteBuffer dst) throws IOException, CancelledException {
         Objects.requireNonNull(dst, "dst");
+        Traps.consumeBudget();
         while (true) {
             fd.ensureOpen();
             SocketAddress sender = Datagrams.tryRecvFrom(socket, family == Family.UNIX, dst);
@@ -584,6 +593,7 @@ public final class Socket implements Connection, Listener<Socket> {
         if (src.remaining() > DirectBuffers.SIZE) {
             throw new IllegalArgumentException("datagram too large: " + src.remaining() + " bytes");
         }
+        Traps.consumeBudget();
         while (true) {
             fd.ensureOpen();
             int n = Datagrams.trySendTo(socket, src, address);

@@ -24,6 +24,16 @@
  * ready, until the next deadline otherwise), takes hand-offs from other threads, expires timers, and
  * then runs every task that was ready at that moment once, in FIFO order, so the order of events is
  * deterministic.
+ *
+ * <p><b>Every task gets its turn.</b> A task switches only at a suspending trap, and an operation that
+ * finds its data or room at once (a socket read when bytes are there, a put into a queue with room)
+ * issues none, so a task whose peer never makes it wait would run forever. The kernel therefore gives
+ * each task a cooperative budget, as Tokio does: whenever the kernel resumes a task, the task may do
+ * {@linkplain org.curio.kernel.Kernel.Builder#cooperativeBudget 128 operations} (by default); each I/O
+ * or queue operation draws one unit before it acts ({@link org.curio.traps.Trap.Budget}), and the
+ * operation that finds the budget spent first yields, so every other ready task runs, the kernel polls
+ * for I/O and timers fire. The yield is a cancellation point that comes before the operation moves any
+ * byte or item, so a cancellation delivered there loses nothing.
  */
 @NullMarked
 package org.curio.kernel;

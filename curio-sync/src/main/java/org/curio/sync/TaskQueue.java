@@ -4,6 +4,7 @@ import java.util.Objects;
 import java.util.Optional;
 
 import org.curio.traps.CancelledException;
+import org.curio.traps.Traps;
 import org.curio.traps.WaitQueue;
 
 /**
@@ -26,7 +27,9 @@ import org.curio.traps.WaitQueue;
  * {@link #size()} counts the items in the queue, including those reserved for woken getters.
  *
  * <p><b>Cancellation.</b> {@code get}, {@code put} and {@code join} are cancellation points only when
- * they must wait. A cancelled or timed-out {@code get} takes nothing and a cancelled or timed-out
+ * they must wait, or when {@code get} or {@code put} first yields because the task's cooperative
+ * budget is spent (see {@link org.curio.traps.Traps#consumeBudget()}): a producer or consumer that never
+ * has to wait still lets other tasks run. A cancelled or timed-out {@code get} takes nothing and a cancelled or timed-out
  * {@code put} puts nothing: the queue is as if they had never waited. A getter or putter that was
  * woken (its item or place reserved) and is then cancelled before it runs completes its operation;
  * the cancellation arrives at its next blocking call. Nothing is ever lost or duplicated.
@@ -84,6 +87,7 @@ public abstract sealed class TaskQueue<E> permits Queue, LifoQueue, PriorityQueu
      */
     public final E get() throws CancelledException {
         Checks.inTask(name + ".get");
+        Traps.consumeBudget();
         if (getters.isEmpty() && storeSize() > grantedGets) {
             return take();
         }
@@ -108,8 +112,8 @@ public abstract sealed class TaskQueue<E> permits Queue, LifoQueue, PriorityQueu
     }
 
     /**
-     * Suspends the calling task until the queue has room, then adds {@code item}; never waits if the
-     * queue is unbounded.
+     * Suspends the calling task until the queue has room, then adds {@code item}; never waits for room if
+     * the queue is unbounded (it may still yield first, when the task's cooperative budget is spent).
      *
      * @param item the item
      * @throws CancelledException    if the task is cancelled or times out while waiting; it put nothing
@@ -118,6 +122,7 @@ public abstract sealed class TaskQueue<E> permits Queue, LifoQueue, PriorityQueu
     public final void put(E item) throws CancelledException {
         Objects.requireNonNull(item, "item");
         Checks.inTask(name + ".put");
+        Traps.consumeBudget();
         if (putters.isEmpty() && hasRoom()) {
             insert(item);
             return;

@@ -8,6 +8,7 @@ import java.util.concurrent.locks.ReentrantLock;
 import org.curio.sync.Waits.Waiter;
 import org.curio.sync.Waits.WaiterList;
 import org.curio.traps.CancelledException;
+import org.curio.traps.Traps;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -29,7 +30,8 @@ import org.jspecify.annotations.Nullable;
  * waiting putter. A newcomer cannot take what is reserved.
  *
  * <p><b>Cancellation and interrupts.</b> {@code get}, {@code put} and {@code join} wait only when they
- * must. A task that waits is suspended on a future (curio's {@code _future_wait}), so its wait is a
+ * must; called from a task, {@code get} and {@code put} first draw on its cooperative budget and yield
+ * (a cancellation point) when it is spent, so a task that never has to wait still lets others run. A task that waits is suspended on a future (curio's {@code _future_wait}), so its wait is a
  * cancellation point; a thread that waits blocks, and an interrupt ends its wait the same way: it
  * throws {@link org.curio.traps.TaskCancelledException} and clears the interrupt status, as an
  * {@code InterruptedException} would. A wait ended by a cancellation, a timeout or an interrupt takes
@@ -100,6 +102,9 @@ public final class UniversalQueue<E> {
      *                            while waiting; it took nothing
      */
     public E get() throws CancelledException {
+        if (Traps.inTask()) {
+            Traps.consumeBudget();
+        }
         Waiter w;
         mutex.lock();
         try {
@@ -154,6 +159,9 @@ public final class UniversalQueue<E> {
      */
     public void put(E item) throws CancelledException {
         Objects.requireNonNull(item, "item");
+        if (Traps.inTask()) {
+            Traps.consumeBudget();
+        }
         Waiter w;
         mutex.lock();
         try {

@@ -241,6 +241,7 @@ public final class Trace implements Activation {
             case Trap.SetTimeout(long deadline) -> "set-timeout " + seconds(deadline);
             case Trap.UnsetTimeout u -> "unset-timeout";
             case Trap.Clock c -> "clock";
+            case Trap.Budget b -> "budget";
         };
     }
 

@@ -182,4 +182,14 @@ public sealed interface Trap<R> {
 
     /** Answers the kernel clock in nanoseconds. Curio: {@code _clock}. */
     record Clock() implements Immediate<Long> {}
+
+    /**
+     * Draws one unit of the calling task's cooperative budget and answers whether the budget is spent,
+     * in which case the caller must yield (a {@link Sleep} with a past deadline) before it does its work.
+     * The kernel gives a task a fresh budget each time it resumes the task; I/O and queue operations draw
+     * on it before they act, through {@link Traps#consumeBudget()}, so a task whose operations never have
+     * to wait still gives every other task its turn (Tokio's cooperative budget; curio has none). Not
+     * reported to activations: the forced yield is.
+     */
+    record Budget() implements Immediate<Boolean> {}
 }

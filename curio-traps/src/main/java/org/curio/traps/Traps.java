@@ -18,6 +18,9 @@ import org.jspecify.annotations.Nullable;
  * with an {@link IllegalStateException} that names the library call that needs a task.
  */
 public final class Traps {
+    private static final Trap.Budget BUDGET = new Trap.Budget();
+    private static final Trap.Sleep YIELD = new Trap.Sleep(Long.MIN_VALUE);
+
     private Traps() {}
 
     /**
@@ -49,6 +52,23 @@ public final class Traps {
      */
     public static <R> R call(Trap.Immediate<R> trap) {
         return handler(trap).immediate(trap);
+    }
+
+    /**
+     * Draws one unit of the calling task's cooperative budget (see {@link Trap.Budget}); if it is spent,
+     * suspends the calling task until every other ready task has had its turn, the kernel has polled
+     * for I/O and expired its timers, then draws on the fresh budget and returns. Operations that may wait (socket
+     * and stream reads and writes, queue puts and gets) call this once, before they do any work, so a
+     * cancellation delivered at the forced yield never loses bytes or items.
+     *
+     * @throws CancelledException    if the task is cancelled or times out at the forced yield
+     * @throws IllegalStateException if the caller is not a curio task
+     */
+    public static void consumeBudget() throws CancelledException {
+        if (call(BUDGET)) {
+            call(YIELD);
+            call(BUDGET);                                   // the operation counts against the fresh budget
+        }
     }
 
     /** {@return whether the calling code runs as a curio task} */

@@ -15,6 +15,10 @@
  *       throw {@code CancelledException}.</li>
  * </ul>
  *
+ * <p>An operation that may wait but need not (a read that finds data) draws on the task's cooperative
+ * budget with {@link org.curio.traps.Traps#consumeBudget()} and yields when it is spent, so every task
+ * gets its turn.
+ *
  * <p>Failures that are not cancellation are unchecked, under {@link org.curio.traps.CurioException}.
  */
 @NullMarked

@@ -24,6 +24,11 @@ import org.jspecify.annotations.Nullable;
  * {@link Trap.IoRelease} woke us), the waiter fails with "closed" instead of touching a descriptor
  * number that may already belong to someone else.
  *
+ * <p>The waiting operations ({@link #read}, {@link #readBytes}, {@link #write}, {@link #writeAll})
+ * first draw on the calling task's cooperative budget ({@link Traps#consumeBudget()}), before any
+ * system call, so a task whose descriptor is always ready still yields now and then, and a
+ * cancellation delivered at that yield has moved no byte.
+ *
  * <p>Each instance is its own {@link Pollable}: one per open descriptor, never reused after close, so
  * a new descriptor that reuses the number gets a fresh registration and no stale readiness.
  */
@@ -220,6 +225,7 @@ public final class NativeFd implements Pollable, Transport {
      * @throws CancelledException if the task is cancelled or times out while waiting
      */
     public int read(ByteBuffer dst) throws IOException, CancelledException {
+        Traps.consumeBudget();
         if (!dst.hasRemaining()) {
             ensureOpen();
             return 0;
@@ -242,6 +248,7 @@ public final class NativeFd implements Pollable, Transport {
      * @throws CancelledException if the task is cancelled or times out while waiting
      */
     public byte[] readBytes(int max) throws IOException, CancelledException {
+        Traps.consumeBudget();
         while (true) {
             byte[] bytes = tryReadBytes(max);
             if (bytes != null) {
@@ -291,6 +298,7 @@ public final class NativeFd implements Pollable, Transport {
      * @throws CancelledException if the task is cancelled or times out while waiting
      */
     public int write(ByteBuffer src) throws IOException, CancelledException {
+        Traps.consumeBudget();
         if (!src.hasRemaining()) {
             ensureOpen();
             return 0;
@@ -313,6 +321,7 @@ public final class NativeFd implements Pollable, Transport {
      * @throws CancelledException if the task is cancelled or times out while waiting
      */
     public void writeAll(ByteBuffer src) throws IOException, CancelledException {
+        Traps.consumeBudget();
         ensureOpen();
         while (src.hasRemaining()) {
             if (tryWrite(src) == WOULD_BLOCK) {

@@ -41,6 +41,7 @@ public final class ClassInit {
             "org.curio.traps.TaskTimeoutException",
             "org.curio.traps.TimeoutCancellationException",
             "org.curio.traps.Trap",
+            "org.curio.traps.Trap$Budget",
             "org.curio.traps.Trap$CancelTask",
             "org.curio.traps.Trap$Clock",
             "org.curio.traps.Trap$FutureWait",

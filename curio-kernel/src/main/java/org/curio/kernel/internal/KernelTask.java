@@ -49,6 +49,7 @@ public final class KernelTask<T> implements Task<T>, TrapHandler {
 
     String state = "INITIAL";
     long cycles;
+    int budgetSpent;                                      // Trap.Budget units drawn since last resumed
     @Nullable Runnable cancelFunc;                        // set while blocked; undoes the wait
     @Nullable Exception pendingCancel;                    // a cancellation waiting for a cancel point
     boolean allowCancel = true;

@@ -18,6 +18,7 @@ import org.curio.traps.Pollable;
 import org.curio.traps.Task;
 import org.curio.traps.TaskTimeoutException;
 import org.curio.traps.Trap;
+import org.curio.traps.Trap.Budget;
 import org.curio.traps.Trap.CancelTask;
 import org.curio.traps.Trap.Clock;
 import org.curio.traps.Trap.FutureWait;
@@ -56,6 +57,8 @@ public final class Scheduler {
      * suspending trap.
      */
     static final System.Logger LOG = System.getLogger("org.curio.kernel");
+    /** Operations a task may do between two suspensions before its next one yields first (Trap.Budget). */
+    public static final int DEFAULT_BUDGET = 128;
 
     final Backend backend;
     private final KernelClock clock;
@@ -79,6 +82,7 @@ public final class Scheduler {
     private @Nullable Long tickClockBoxed;                 // its boxed form, made on first use
     private volatile @Nullable KernelTask<?> mainTask;
     private volatile @Nullable Thread loopThread;
+    private int budget = DEFAULT_BUDGET;                  // cooperative budget per resumption
 
     /** What the loop does when no task is ready: wait on the real clock, or jump a virtual one. */
     public interface Idle {
@@ -120,6 +124,19 @@ public final class Scheduler {
         this.poller = Pollers.create(this.backend == Backend.VIRTUAL);
         this.poller.bind(this::ownsCurrentThread, () -> !handoffs.isEmpty());
         this.io = new IoWaits(this, poller);
+    }
+
+    /**
+     * Sets the cooperative budget: how many operations a task may draw (Trap.Budget) after the kernel
+     * resumes it before the next one yields first.
+     *
+     * @param operations the budget; positive ({@code Integer.MAX_VALUE} never forces a yield)
+     */
+    public void budget(int operations) {
+        if (operations < 1) {
+            throw new IllegalArgumentException("budget must be positive: " + operations);
+        }
+        budget = operations;
     }
 
     private boolean ownsCurrentThread() {
@@ -258,6 +275,7 @@ public final class Scheduler {
     private void run(KernelTask<?> t) {
         t.state = "RUNNING";
         t.cycles++;
+        t.budgetSpent = 0;                                 // a fresh cooperative budget per resumption
         for (Activation a : activations) {
             a.running(t);
         }
@@ -352,7 +370,7 @@ public final class Scheduler {
 
     @SuppressWarnings("unchecked")
     <R> R immediate(KernelTask<?> t, Trap.Immediate<R> trap) {
-        if (observed) {
+        if (observed && !(trap instanceof Budget)) {
             trapIssued(t, trap);
         }
         Object answer = switch (trap) {
@@ -365,6 +383,7 @@ public final class Scheduler {
             case SetTimeout(long deadline) -> setTimeout(t, deadline);
             case UnsetTimeout(long previous) -> unsetTimeout(t, previous);
             case Clock() -> clock.nanoTime();
+            case Budget() -> drawBudget(t);
         };
         return (R) answer;
     }
@@ -485,6 +504,11 @@ public final class Scheduler {
             a.created(task);
         }
         return task;
+    }
+
+    /** Draws one unit of {@code t}'s budget; true if it was spent already, so the task must yield first. */
+    private boolean drawBudget(KernelTask<?> t) {
+        return ++t.budgetSpent > budget;
     }
 
     private boolean sleep(KernelTask<?> t, long deadline) {

@@ -46,7 +46,7 @@ public interface Activation {
 
     /**
      * Called when a task issues a trap, before the kernel acts on it: every trap, whether it
-     * suspends the task or not.
+     * suspends the task or not, except the cooperative budget's draws ({@code Trap.Budget}).
      *
      * @param task the task
      * @param trap the trap
