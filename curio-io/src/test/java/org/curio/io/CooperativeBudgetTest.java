@@ -228,14 +228,21 @@ class CooperativeBudgetTest {
 
     // ------------------------------------------------------------------ plain threads
 
-    /** Sending from a plain thread fails at once, as receiving always did, with the trap layer's message. */
+    /**
+     * Sending from a plain thread fails at once, as receiving always did, with the trap layer's
+     * message naming the call, before anything is sent.
+     */
     @Test
     void ioFromPlainThreadFailsConsistently() throws Exception {
         try (Socket.Pair pair = Socket.pair()) {
             IllegalStateException send = assertThrows(IllegalStateException.class,
                     () -> pair.first().sendAll(new byte[] {1}));
             IllegalStateException recv = assertThrows(IllegalStateException.class, () -> pair.second().recv(1));
-            assertEquals(send.getMessage(), recv.getMessage());
+            String rest = " called outside any curio task (thread " + Thread.currentThread().getName()
+                    + "); it works only in a task: start the program with Curio.run or Kernel.run and call it"
+                    + " from there (trap Budget)";
+            assertEquals("Socket.sendAll" + rest, send.getMessage());
+            assertEquals("Socket.recv" + rest, recv.getMessage());
             assertEquals("org.curio.traps.Traps", send.getStackTrace()[0].getClassName());
         }
     }

@@ -1,8 +1,6 @@
 package org.curio.bench.echo;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
@@ -16,17 +14,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
-import io.netty.bootstrap.ServerBootstrap;
-import io.netty.channel.Channel;
-import io.netty.channel.ChannelHandler;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.ChannelInitializer;
-import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.epoll.EpollIoHandler;
-import io.netty.channel.epoll.EpollServerSocketChannel;
-import io.netty.channel.epoll.EpollSocketChannel;
 import org.curio.io.Network;
 import org.curio.io.Socket;
 import org.curio.kernel.CoroutineBackend;
@@ -78,7 +65,7 @@ public final class AcceptStorm {
             for (String server : SERVERS) {
                 Process child = start(server);
                 try {
-                    int port = awaitPort(child);
+                    int port = EchoHarness.awaitPort(child, server);
                     Result r = storm(new InetSocketAddress(LOOPBACK, port), clients, limitSeconds * 1000L);
                     System.out.printf(Locale.ROOT, "%-28s %6d %5d/%-5d %12d%n", server, round, r.served(), clients,
                             r.lastMs());
@@ -160,18 +147,9 @@ public final class AcceptStorm {
         return new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
     }
 
-    private static int awaitPort(Process child) throws IOException {
-        BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
-        String line = out.readLine();
-        if (line == null || !line.startsWith("LISTENING ")) {
-            throw new IOException("server did not start: " + line);
-        }
-        return Integer.parseInt(line.substring("LISTENING ".length()).strip());
-    }
-
     private static void serve(String name) throws Exception {
         if (name.equals("netty-default")) {
-            netty();
+            EchoServers.netty(0);                                   // Netty's default backlog: somaxconn
             return;
         }
         CoroutineBackend backend = name.startsWith("curio-continuation") ? CoroutineBackend.CONTINUATION
@@ -181,7 +159,7 @@ public final class AcceptStorm {
         try (Kernel kernel = Kernel.builder().backend(backend).build()) {
             kernel.run(() -> {
                 Socket listening = Network.tcpServerSocket(new InetSocketAddress(LOOPBACK, 0), options);
-                listening(((InetSocketAddress) listening.localAddress()).getPort());
+                EchoServers.listening(((InetSocketAddress) listening.localAddress()).getPort());
                 Network.runServer(listening, AcceptStorm::curioEcho);
             });
         }
@@ -194,49 +172,4 @@ public final class AcceptStorm {
         }
     }
 
-    private static void netty() throws InterruptedException {
-        EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
-        try {
-            Channel server = new ServerBootstrap()                  // no SO_BACKLOG: Netty's default, somaxconn
-                    .group(group)
-                    .channel(EpollServerSocketChannel.class)
-                    .childHandler(new ChannelInitializer<EpollSocketChannel>() {
-                        @Override
-                        protected void initChannel(EpollSocketChannel ch) {
-                            ch.pipeline().addLast(Echo.INSTANCE);
-                        }
-                    })
-                    .bind(new InetSocketAddress(LOOPBACK, 0)).sync().channel();
-            listening(((InetSocketAddress) server.localAddress()).getPort());
-            server.closeFuture().sync();
-        } finally {
-            group.shutdownGracefully();
-        }
-    }
-
-    /** Writes back what was read, flushing when a read ends. */
-    @ChannelHandler.Sharable
-    private static final class Echo extends ChannelInboundHandlerAdapter {
-        static final Echo INSTANCE = new Echo();
-
-        @Override
-        public void channelRead(ChannelHandlerContext ctx, Object msg) {
-            ctx.write(msg);
-        }
-
-        @Override
-        public void channelReadComplete(ChannelHandlerContext ctx) {
-            ctx.flush();
-        }
-
-        @Override
-        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            ctx.close();
-        }
-    }
-
-    private static void listening(int port) {
-        System.out.println("LISTENING " + port);
-        System.out.flush();
-    }
 }

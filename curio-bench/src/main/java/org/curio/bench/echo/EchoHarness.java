@@ -139,7 +139,8 @@ public final class EchoHarness {
         return new ProcessBuilder(command).redirectError(log.toFile()).start();
     }
 
-    private static int awaitPort(Process child, String server) throws Exception {
+    /** {@return the port a server child process announces with its "LISTENING port" line} */
+    static int awaitPort(Process child, String server) throws Exception {
         BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
         CompletableFuture<String> line = CompletableFuture.supplyAsync(() -> {
             try {

@@ -54,14 +54,14 @@ public final class EchoServers {
         switch (kind) {
             case "curio-virtual" -> curio(CoroutineBackend.VIRTUAL);
             case "curio-continuation" -> curio(CoroutineBackend.CONTINUATION);
-            case "netty" -> netty();
+            case "netty" -> netty(BACKLOG);
             case "vthreads" -> virtualThreads();
             default -> throw new IllegalArgumentException("unknown server: " + kind
                     + " (curio-virtual, curio-continuation, netty, vthreads)");
         }
     }
 
-    private static void listening(int port) {
+    static void listening(int port) {
         System.out.println("LISTENING " + port);
         System.out.flush();
     }
@@ -89,13 +89,21 @@ public final class EchoServers {
 
     // ------------------------------------------------------------------ Netty
 
-    private static void netty() throws InterruptedException {
+    /**
+     * Serves echo with Netty's epoll transport and one event loop, until the process is killed.
+     *
+     * @param backlog the listen backlog, or 0 for Netty's default (the system's somaxconn)
+     */
+    static void netty(int backlog) throws InterruptedException {
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
         try {
-            Channel server = new ServerBootstrap()
+            ServerBootstrap bootstrap = new ServerBootstrap();
+            if (backlog > 0) {
+                bootstrap.option(ChannelOption.SO_BACKLOG, backlog);
+            }
+            Channel server = bootstrap
                     .group(group)
                     .channel(EpollServerSocketChannel.class)
-                    .option(ChannelOption.SO_BACKLOG, BACKLOG)
                     .childOption(ChannelOption.TCP_NODELAY, true)
                     .childHandler(new ChannelInitializer<EpollSocketChannel>() {
                         @Override

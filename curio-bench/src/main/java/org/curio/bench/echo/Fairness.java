@@ -1,9 +1,7 @@
 package org.curio.bench.echo;
 
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -18,7 +16,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -106,7 +103,7 @@ public final class Fairness {
                 continue;
             }
             try {
-                int port = awaitPort(child, server);
+                int port = EchoHarness.awaitPort(child, server);
                 Result r = measure(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), warmup, time);
                 System.out.printf(Locale.ROOT, "%-20s %8d %10.2f %10.2f %10.2f %14.0f%n", server, r.samples().length,
                         r.percentileMillis(50), r.percentileMillis(99), r.percentileMillis(100),
@@ -255,27 +252,5 @@ public final class Fairness {
             return null;
         }
         return gcc.waitFor() == 0 ? binary : null;
-    }
-
-    private static int awaitPort(Process child, String server) throws Exception {
-        BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
-        CompletableFuture<String> line = CompletableFuture.supplyAsync(() -> {
-            try {
-                String l;
-                while ((l = out.readLine()) != null) {
-                    if (l.startsWith("LISTENING ")) {
-                        return l;
-                    }
-                }
-                return null;
-            } catch (IOException e) {
-                return null;
-            }
-        });
-        String l = line.get(30, TimeUnit.SECONDS);
-        if (l == null) {
-            throw new IOException(server + " server did not start (exit " + child.waitFor() + ")");
-        }
-        return Integer.parseInt(l.substring("LISTENING ".length()).strip());
     }
 }
