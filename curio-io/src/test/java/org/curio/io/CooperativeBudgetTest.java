@@ -11,12 +11,10 @@ import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.TreeMap;
 import java.util.concurrent.Callable;
 
 import org.curio.kernel.Curio;
 import org.curio.kernel.Kernel;
-import org.curio.kernel.Ledger;
 import org.curio.kernel.Timeouts;
 import org.curio.kernel.VirtualClock;
 import org.curio.traps.CancelledException;
@@ -39,21 +37,7 @@ class CooperativeBudgetTest {
 
     /** Runs {@code main} on a virtual-clock kernel with {@code budget}; checks ledger and descriptors after. */
     static <T> T run(int budget, VirtualClock clock, Callable<T> main) throws Exception {
-        TreeMap<Integer, String> before = IoHarness.openFds();
-        Kernel kernel = Kernel.builder().clock(clock).cooperativeBudget(budget).build();
-        try {
-            return kernel.run(() -> {
-                T result = main.call();
-                Ledger ledger = Curio.kernel().ledger();
-                assertTrue(ledger.registrations() == 0 && ledger.futureWaits() == 0,
-                        () -> "main task ended while the kernel still held " + ledger);
-                return result;
-            });
-        } finally {
-            kernel.close();
-            assertTrue(kernel.ledger().isEmpty(), () -> "kernel left " + kernel.ledger());
-            IoHarness.assertNoNewFds(before);
-        }
+        return IoHarness.run(Kernel.builder().clock(clock).cooperativeBudget(budget), main);
     }
 
     /** One end of a two-way byte path, as the tests use it. */

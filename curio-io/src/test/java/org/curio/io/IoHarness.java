@@ -41,8 +41,13 @@ final class IoHarness {
 
     /** Runs {@code main} on a fresh kernel with {@code clock} and checks for leaks afterwards. */
     static <T> T run(VirtualClock clock, Callable<T> main) throws Exception {
+        return run(Kernel.builder().clock(clock), main);
+    }
+
+    /** Runs {@code main} on a fresh kernel built from {@code settings} and checks for leaks afterwards. */
+    static <T> T run(Kernel.Builder settings, Callable<T> main) throws Exception {
         TreeMap<Integer, String> before = openFds();
-        Kernel kernel = Kernel.builder().clock(clock).build();
+        Kernel kernel = settings.build();
         try {
             return kernel.run(() -> {
                 T result = main.call();
