@@ -7,13 +7,12 @@ import java.nio.channels.FileChannel;
 import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 
 import org.curio.io.internal.Offload;
+import org.curio.io.internal.ReadBuffer;
 import org.curio.traps.CancelledException;
 import org.curio.traps.Traps;
 
@@ -27,6 +26,12 @@ import org.curio.traps.Traps;
  *     f.forEachLine(line -> handle(line));
  * }
  * }
+ *
+ * <p><b>Bounded memory.</b> Reads share {@link ByteStream}'s read buffer and its limits: {@link #readLine()}
+ * and {@link #forEachLine} fail with a {@link LimitExceededException} once {@link #lineLimit()} bytes
+ * (64 KiB unless {@link #setLineLimit set}) have been read without a {@code '\n'}, leaving them
+ * buffered; {@link #readLineAtMost(int)} takes a limit per call. {@link #readAll()} and
+ * {@link #readLines()} keep the rest of the file in memory.
  *
  * <p><b>Order.</b> Operations run one after another in the order they were issued, each on a virtual
  * thread: an operation abandoned by a cancelled task still finishes before the next one starts.
@@ -44,27 +49,23 @@ import org.curio.traps.Traps;
 public final class AsyncFile implements AutoCloseable {
     /*
      * Implementation notes. Operations are chained on `tail`, so they run in issue order on fresh
-     * virtual threads. Reads first make the read-ahead buffer hold what they need (on the worker),
-     * then take it out on the task's side after the wait: a cancellation in between leaves the bytes
-     * buffered. The channel's position is therefore ahead of the logical position by the buffered
-     * count; writes, seeks and truncation first "unread" the buffer. The buffer is guarded by `lock`
-     * because the worker fills it and the task takes from it.
+     * virtual threads. Reads first make the read buffer (internal.ReadBuffer, the one streams use)
+     * hold what they need, on the worker, then take it out on the task's side after the wait: a
+     * cancellation in between leaves the bytes buffered. The channel's position is therefore ahead of
+     * the logical position by the buffered count; writes, seeks and truncation first "unread" the
+     * buffer. The buffer is guarded by `lock` because the worker fills it and the task takes from it.
      */
-    private static final int CHUNK = 64 * 1024;
-    private static final byte[] EMPTY = new byte[0];
-
     private final FileChannel channel;
     private final Path path;
     private final Object lock = new Object();
-    private byte[] buf = EMPTY;                           // guarded by lock
-    private int start;                                    // guarded by lock
-    private int end;                                      // guarded by lock
-    private boolean eof;                                  // guarded by lock: the channel hit end of file
+    private final ReadBuffer buffer = new ReadBuffer();            // guarded by lock, but its line limit task side only
+    private final ReadBuffer.Source<RuntimeException> source;     // the channel; worker side, lock held
     private CompletableFuture<?> tail = CompletableFuture.completedFuture(null);   // task side only
 
     private AsyncFile(FileChannel channel, Path path) {
         this.channel = channel;
         this.path = path;
+        this.source = channel::read;
     }
 
     /**
@@ -119,8 +120,8 @@ public final class AsyncFile implements AutoCloseable {
         }
         call(() -> {
             synchronized (lock) {
-                if (end == start && maxBytes > 0) {
-                    fill(Math.max(maxBytes, 8192));
+                if (buffer.buffered() == 0 && maxBytes > 0) {
+                    buffer.fill(source, Math.max(maxBytes, ReadBuffer.MIN_FILL));
                 }
             }
             return null;
@@ -138,14 +139,7 @@ public final class AsyncFile implements AutoCloseable {
      *                            stays buffered
      */
     public byte[] readAll() throws IOException, CancelledException {
-        call(() -> {
-            synchronized (lock) {
-                while (fill(CHUNK)) {
-                    // until end of file
-                }
-            }
-            return null;
-        });
+        fillToEnd();
         return take(Integer.MAX_VALUE);
     }
 
@@ -163,9 +157,7 @@ public final class AsyncFile implements AutoCloseable {
         int want = dst.remaining();
         call(() -> {
             synchronized (lock) {
-                while (end - start < want && fill(Math.max(want - (end - start), 8192))) {
-                    // until enough or end of file
-                }
+                buffer.fillTo(source, want);
             }
             return null;
         });
@@ -179,51 +171,67 @@ public final class AsyncFile implements AutoCloseable {
      * Curio: {@code readline()}.
      *
      * @return the line with its {@code '\n'}; at end of file the rest without one, or empty
-     * @throws IOException        if the read fails or the file is closed
-     * @throws CancelledException if the task is cancelled or times out while waiting
+     * @throws LimitExceededException if {@link #lineLimit()} bytes are read without a {@code '\n'};
+     *                                they stay buffered, as {@link ByteStream#readLineAtMost} leaves them
+     * @throws IOException            if the read fails or the file is closed
+     * @throws CancelledException     if the task is cancelled or times out while waiting
      */
     public byte[] readLine() throws IOException, CancelledException {
+        return readLineAtMost(buffer.lineLimit());
+    }
+
+    /**
+     * Suspends the calling task until a line of at most {@code maxBytes} bytes (its {@code '\n'}
+     * included) or the end of the file is read. Never buffers more of a line than {@code maxBytes}; see
+     * {@link ByteStream#readLineAtMost(int)} for the state a {@link LimitExceededException} leaves.
+     *
+     * @param maxBytes the longest line accepted, newline included; positive
+     * @return the line with its {@code '\n'}; at end of file the rest without one, or empty
+     * @throws LimitExceededException if {@code maxBytes} bytes are read without a {@code '\n'}
+     * @throws IOException            if the read fails or the file is closed
+     * @throws CancelledException     if the task is cancelled or times out while waiting
+     */
+    public byte[] readLineAtMost(int maxBytes) throws IOException, CancelledException {
+        ReadBuffer.checkLimit(maxBytes);
         int length = call(() -> {
             synchronized (lock) {
-                int scanned = 0;
-                while (true) {
-                    for (int i = start + scanned; i < end; i++) {
-                        if (buf[i] == '\n') {
-                            return i + 1 - start;
-                        }
-                    }
-                    scanned = end - start;
-                    if (!fill(CHUNK)) {
-                        return end - start;
-                    }
-                }
+                return buffer.lineLength(source, maxBytes);
             }
         });
         return take(length);
     }
 
+    /** {@return the longest line {@link #readLine()} and {@link #forEachLine} accept, newline included} */
+    public int lineLimit() {
+        return buffer.lineLimit();
+    }
+
+    /**
+     * Sets the longest line {@link #readLine()} and {@link #forEachLine} accept from now on, newline
+     * included. Never suspends.
+     *
+     * @param maxBytes the limit; positive
+     * @return this file
+     */
+    public AsyncFile setLineLimit(int maxBytes) {
+        buffer.setLineLimit(maxBytes);
+        return this;
+    }
+
     /**
      * Suspends the calling task until the rest of the file is read, and returns its lines. Curio:
-     * {@code readlines()}.
+     * {@code readlines()}. No line limit applies.
      *
      * @return the lines, each with its {@code '\n'} (the last may lack it)
      * @throws IOException        if the read fails or the file is closed
-     * @throws CancelledException if the task is cancelled or times out while waiting
+     * @throws CancelledException if the task is cancelled or times out while waiting; what was read
+     *                            stays buffered
      */
     public List<byte[]> readLines() throws IOException, CancelledException {
-        byte[] all = readAll();
-        List<byte[]> lines = new ArrayList<>();
-        int from = 0;
-        for (int i = 0; i < all.length; i++) {
-            if (all[i] == '\n') {
-                lines.add(Arrays.copyOfRange(all, from, i + 1));
-                from = i + 1;
-            }
+        fillToEnd();
+        synchronized (lock) {
+            return buffer.takeLines();
         }
-        if (from < all.length) {
-            lines.add(Arrays.copyOfRange(all, from, all.length));
-        }
-        return lines;
     }
 
     /**
@@ -350,8 +358,7 @@ public final class AsyncFile implements AutoCloseable {
         }
         return call(() -> {
             synchronized (lock) {
-                start = end = 0;
-                eof = false;
+                buffer.clear();
             }
             channel.position(position);
             return position;
@@ -368,7 +375,7 @@ public final class AsyncFile implements AutoCloseable {
     public long tell() throws IOException, CancelledException {
         return call(() -> {
             synchronized (lock) {
-                return channel.position() - (end - start);
+                return channel.position() - buffer.buffered();
             }
         });
     }
@@ -430,8 +437,7 @@ public final class AsyncFile implements AutoCloseable {
     @Override
     public void close() throws IOException {
         synchronized (lock) {
-            buf = EMPTY;
-            start = end = 0;
+            buffer.clear();
         }
         channel.close();
     }
@@ -461,58 +467,31 @@ public final class AsyncFile implements AutoCloseable {
         return Offload.await(f);
     }
 
-    /** Reads once from the channel into the buffer; false at end of file. Worker side, lock held. */
-    private boolean fill(int want) throws IOException {
-        if (eof) {
-            return false;
-        }
-        if (buf.length - end < want) {
-            int n = end - start;
-            byte[] bigger = buf.length - n >= want ? buf : new byte[Math.max(buf.length * 2, n + want)];
-            System.arraycopy(buf, start, bigger, 0, n);
-            buf = bigger;
-            start = 0;
-            end = n;
-        }
-        int n = channel.read(ByteBuffer.wrap(buf, end, buf.length - end));
-        if (n < 0) {
-            eof = true;
-            return false;
-        }
-        end += n;
-        return true;
+    /** Suspends the calling task until the rest of the file is buffered. */
+    private void fillToEnd() throws IOException, CancelledException {
+        call(() -> {
+            synchronized (lock) {
+                buffer.fillToEnd(source, ReadBuffer.MAX_CAPACITY);
+            }
+            return null;
+        });
     }
 
     /** Takes up to {@code max} buffered bytes; task side. */
     private byte[] take(int max) {
         synchronized (lock) {
-            int n = Math.min(max, end - start);
-            if (n == 0) {
-                eof = false;                                // a later read looks again (the file may grow)
-                return EMPTY;
-            }
-            byte[] out = Arrays.copyOfRange(buf, start, start + n);
-            start += n;
-            if (start == end) {
-                start = end = 0;
-                eof = false;
-                if (buf.length > 4 * CHUNK) {
-                    buf = EMPTY;
-                }
-            }
-            return out;
+            return buffer.take(Math.min(max, buffer.buffered()));
         }
     }
 
     /** Moves the channel back over the read-ahead bytes and drops them. */
     private void unread() throws IOException {
         synchronized (lock) {
-            int n = end - start;
+            int n = buffer.buffered();
             if (n > 0) {
                 channel.position(channel.position() - n);
             }
-            start = end = 0;
-            eof = false;
+            buffer.clear();
         }
     }
 }

@@ -3,27 +3,27 @@ package org.curio.io;
 import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 
-import org.curio.io.internal.Transport;
+import org.curio.io.internal.ReadBuffer;
 import org.curio.traps.CancelledException;
 
 /**
- * A buffered byte stream over a non-blocking descriptor: read, read exactly, read all, read a line,
- * iterate lines, write, write lines. The base of {@link SocketStream} and {@link FileStream}. Curio:
- * {@code StreamBase}.
+ * A buffered byte stream over any {@link Connection}: read, read exactly, read all, read a line,
+ * iterate lines, write, write lines. Sockets, pipes, in-memory connections and connections layered
+ * over others all get the same one, from {@link ByteStream#of(Connection)} or the connection's
+ * {@link Connection#asStream()}; {@link SocketStream} and {@link FileStream} are its names for
+ * sockets and for pipes, adding only accessors. Curio: {@code StreamBase}.
  *
  * {@snippet :
- * SocketStream stream = client.asStream();
+ * ByteStream stream = client.asStream();
  * stream.forEachLine(line -> stream.write(line));   // echo every line until end of stream
  * }
  *
  * <p><b>Partial progress.</b> Reads never lose bytes. Whatever {@link #readAll()},
  * {@link #readExactly(int)}, {@link #readLine()} or {@link #readLines()} had taken from the
- * descriptor when it was cancelled, timed out or hit the end of the stream stays in the stream's
+ * connection when it was cancelled, timed out or hit the end of the stream stays in the stream's
  * buffer: the next read returns it, and {@link #takeBuffered()} hands it over without suspending.
  * Writes report progress exactly: {@link #write(ByteBuffer)} advances the buffer's position as bytes
  * go out, and {@link #bytesWritten()} counts every byte this stream ever wrote (for
@@ -38,12 +38,12 @@ import org.curio.traps.CancelledException;
  * as asked: use them only with peers you trust, or with a length you have checked.
  *
  * <p><b>Cancellation.</b> Methods that may wait declare {@link CancelledException}; it is thrown only
- * while the task waits for readiness, or at the yield the cooperative budget forces before a read or
- * write of the descriptor.
+ * while the task waits for the connection, or at the yield the cooperative budget forces before a
+ * receive or send.
  *
- * <p><b>Every task gets its turn.</b> Each read or write of the descriptor or connection (not a read
- * served from the buffer) draws on the calling task's cooperative budget, so a stream whose peer never
- * makes it wait still lets other tasks run.
+ * <p><b>Every task gets its turn.</b> Each receive or send on the connection (not a read served from
+ * the buffer) draws on the calling task's cooperative budget, as the connection's own calls do, so a
+ * stream whose peer never makes it wait still lets other tasks run.
  *
  * <p><b>Thread safety.</b> Only tasks of one kernel may use a stream, and only one task should read
  * it at a time (a second reader that has to wait gets
@@ -51,46 +51,41 @@ import org.curio.traps.CancelledException;
  *
  * @see <a href="https://github.com/dabeaz/curio/blob/1.6/curio/io.py">curio/io.py</a>
  */
-public abstract sealed class ByteStream implements AutoCloseable permits SocketStream, FileStream, ConnectionStream {
+public sealed class ByteStream implements AutoCloseable permits SocketStream, FileStream {
     /*
-     * Implementation notes. The read buffer is buf[start, end). Every multi-step read (readAll,
-     * readExactly, readLine, readLines) first reads from the descriptor into this buffer and only
-     * takes its result out at the end, so an interruption (cancellation, timeout, end of stream,
-     * failure) leaves every byte it read in the buffer: nothing is lost, with no bookkeeping in the
-     * exceptions. A plain read() with an empty buffer reads straight into a new array.
+     * Implementation notes. The stream adds only the read buffer (internal.ReadBuffer, shared with
+     * AsyncFile) to the connection's receive and send calls; every accumulating read (readAll,
+     * readExactly, readLine, readLines) fills the buffer and takes its result out at the end, so an
+     * interruption leaves every byte it read in the buffer. A plain read() with an empty buffer asks
+     * the connection for a new array (a socket makes it straight from its scratch buffer), and writes
+     * are not buffered.
      */
-    /** The most a single read system call asks for. Curio: {@code MAX_READ}. */
-    static final int MAX_READ = 64 * 1024;
+    /** The most a single receive asks for. Curio: {@code MAX_READ}. */
+    static final int MAX_READ = ReadBuffer.MAX_READ;
     /** The longest line {@link #readLine()} accepts unless {@link #setLineLimit} says otherwise: 64 KiB. */
-    public static final int DEFAULT_LINE_LIMIT = 64 * 1024;
-    /** The largest buffer the stream grows to: the largest array the JVM reliably allocates. */
-    static final int MAX_CAPACITY = Integer.MAX_VALUE - 8;
+    public static final int DEFAULT_LINE_LIMIT = ReadBuffer.DEFAULT_LINE_LIMIT;
     private static final byte[] EMPTY = new byte[0];
 
-    /** What carries the bytes: a descriptor shared with its owner (a socket), or a connection. */
-    private final Transport fd;
-    private byte[] buf = EMPTY;
-    private int start;                                    // first buffered byte
-    private int end;                                      // one past the last buffered byte
-    private int scanned;                                  // buffered bytes already searched for '\n'
+    private final Connection connection;
+    private final ReadBuffer buffer = new ReadBuffer();
+    private final ReadBuffer.Source<CancelledException> source;
     private long bytesWritten;
-    private int lineLimit = DEFAULT_LINE_LIMIT;
 
-    ByteStream(Transport fd) {
-        this.fd = fd;
+    ByteStream(Connection connection) {
+        this.connection = Objects.requireNonNull(connection, "connection");
+        this.source = connection::recvInto;
     }
 
     /**
-     * {@return a buffered stream over {@code connection}} For a {@link Socket} this is its
-     * {@link Socket#asStream() own stream}; for other connections a new one, which closes the
-     * connection when closed. Implementations of {@link Connection#asStream()} call this once and keep
-     * the result.
+     * {@return a new buffered stream over {@code connection}} Closing the stream closes the
+     * connection. It is the same stream for every kind of connection; a connection's own
+     * {@link Connection#asStream()} is the one to share, and implementations of it call this method
+     * once and keep the result.
      *
      * @param connection the connection
      */
     public static ByteStream of(Connection connection) {
-        Objects.requireNonNull(connection, "connection");
-        return connection instanceof Socket socket ? socket.asStream() : new ConnectionStream(connection);
+        return new ByteStream(connection);
     }
 
     /**
@@ -137,13 +132,13 @@ public abstract sealed class ByteStream implements AutoCloseable permits SocketS
             throw new IllegalArgumentException("maxBytes must not be negative: " + maxBytes);
         }
         if (buffered() > 0) {
-            return take(Math.min(maxBytes, buffered()));
+            return buffer.take(Math.min(maxBytes, buffered()));
         }
         if (maxBytes == 0) {
-            fd.ensureOpen();
+            connection.checkOpen();
             return EMPTY;
         }
-        return fd.readBytes(Math.min(maxBytes, MAX_READ));
+        return connection.recv(Math.min(maxBytes, MAX_READ));
     }
 
     /**
@@ -159,13 +154,9 @@ public abstract sealed class ByteStream implements AutoCloseable permits SocketS
     public int readInto(ByteBuffer dst) throws IOException, CancelledException {
         Objects.requireNonNull(dst, "dst");
         int before = dst.position();
-        int n = Math.min(dst.remaining(), buffered());
-        if (n > 0) {
-            dst.put(buf, start, n);
-            consume(n);
-        }
+        buffer.takeInto(dst);
         while (dst.hasRemaining()) {
-            if (fd.read(dst) == Transport.EOF) {
+            if (connection.recvInto(dst) < 0) {
                 break;
             }
         }
@@ -187,12 +178,10 @@ public abstract sealed class ByteStream implements AutoCloseable permits SocketS
         if (n < 0) {
             throw new IllegalArgumentException("n must not be negative: " + n);
         }
-        while (buffered() < n) {
-            if (!fill(Math.max(n - buffered(), 8192))) {
-                throw new EOFException("unexpected end of stream: " + buffered() + " of " + n + " bytes arrived");
-            }
+        if (!buffer.fillTo(source, n)) {
+            throw new EOFException("unexpected end of stream: " + buffered() + " of " + n + " bytes arrived");
         }
-        return take(n);
+        return buffer.take(n);
     }
 
     /**
@@ -205,7 +194,7 @@ public abstract sealed class ByteStream implements AutoCloseable permits SocketS
      *                            so far stay buffered
      */
     public byte[] readAll() throws IOException, CancelledException {
-        return readAllAtMost(MAX_CAPACITY);
+        return readAllAtMost(ReadBuffer.MAX_CAPACITY);
     }
 
     /**
@@ -222,25 +211,8 @@ public abstract sealed class ByteStream implements AutoCloseable permits SocketS
      *                                read so far stay buffered
      */
     public byte[] readAllAtMost(int maxBytes) throws IOException, CancelledException {
-        if (maxBytes < 1) {
-            throw new IllegalArgumentException("maxBytes must be positive: " + maxBytes);
-        }
-        int chunk = MAX_READ;
-        while (true) {
-            if (buffered() >= maxBytes) {
-                if (!fill(1)) {                                  // exactly maxBytes, then the end
-                    return take(buffered());
-                }
-                throw new LimitExceededException("more than " + maxBytes + " bytes arrived before the end of "
-                        + "the stream; call readAllAtMost with a larger maxBytes to accept more", maxBytes);
-            }
-            if (!fill(Math.min(chunk, maxBytes - buffered()))) {
-                return take(buffered());
-            }
-            if (buffered() >= chunk && chunk < (1 << 24)) {
-                chunk *= 2;
-            }
-        }
+        buffer.fillToEnd(source, ReadBuffer.checkLimit(maxBytes));
+        return takeBuffered();
     }
 
     /**
@@ -253,7 +225,7 @@ public abstract sealed class ByteStream implements AutoCloseable permits SocketS
      *                            stays buffered
      */
     public byte[] readLine() throws IOException, CancelledException {
-        return readLineAtMost(lineLimit);
+        return readLineAtMost(buffer.lineLimit());
     }
 
     /**
@@ -276,30 +248,12 @@ public abstract sealed class ByteStream implements AutoCloseable permits SocketS
      *                                line stays buffered
      */
     public byte[] readLineAtMost(int maxBytes) throws IOException, CancelledException {
-        if (maxBytes < 1) {
-            throw new IllegalArgumentException("maxBytes must be positive: " + maxBytes);
-        }
-        while (true) {
-            int limitEnd = start + Math.min(buffered(), maxBytes);
-            for (int i = start + scanned; i < limitEnd; i++) {
-                if (buf[i] == '\n') {
-                    return take(i + 1 - start);
-                }
-            }
-            scanned = limitEnd - start;
-            if (scanned >= maxBytes) {
-                throw new LimitExceededException("line longer than " + maxBytes + " bytes: no '\\n' in the first "
-                        + maxBytes + " bytes; raise the limit with setLineLimit or readLineAtMost", maxBytes);
-            }
-            if (!fill(Math.min(MAX_READ, maxBytes - buffered()))) {
-                return take(buffered());
-            }
-        }
+        return buffer.take(buffer.lineLength(source, ReadBuffer.checkLimit(maxBytes)));
     }
 
     /** {@return the longest line {@link #readLine()} and {@link #forEachLine} accept, newline included} */
     public int lineLimit() {
-        return lineLimit;
+        return buffer.lineLimit();
     }
 
     /**
@@ -310,10 +264,7 @@ public abstract sealed class ByteStream implements AutoCloseable permits SocketS
      * @return this stream
      */
     public ByteStream setLineLimit(int maxBytes) {
-        if (maxBytes < 1) {
-            throw new IllegalArgumentException("line limit must be positive: " + maxBytes);
-        }
-        lineLimit = maxBytes;
+        buffer.setLineLimit(maxBytes);
         return this;
     }
 
@@ -328,18 +279,8 @@ public abstract sealed class ByteStream implements AutoCloseable permits SocketS
      *                            so far stays buffered
      */
     public List<byte[]> readLines() throws IOException, CancelledException {
-        readUntilEnd();
-        List<byte[]> lines = new ArrayList<>();
-        while (buffered() > 0) {
-            lines.add(readLineAtMost(MAX_CAPACITY));
-        }
-        return lines;
-    }
-
-    private void readUntilEnd() throws IOException, CancelledException {
-        while (fill(MAX_READ)) {
-            // keep reading
-        }
+        buffer.fillToEnd(source, ReadBuffer.MAX_CAPACITY);
+        return buffer.takeLines();
     }
 
     /**
@@ -365,7 +306,7 @@ public abstract sealed class ByteStream implements AutoCloseable permits SocketS
 
     /** {@return how many bytes have been read from the descriptor but not yet returned} Never suspends. */
     public int buffered() {
-        return end - start;
+        return buffer.buffered();
     }
 
     /**
@@ -375,7 +316,7 @@ public abstract sealed class ByteStream implements AutoCloseable permits SocketS
      * @return the bytes (empty if none)
      */
     public byte[] takeBuffered() {
-        return take(buffered());
+        return buffer.take(buffered());
     }
 
     // ------------------------------------------------------------------ writing
@@ -405,7 +346,7 @@ public abstract sealed class ByteStream implements AutoCloseable permits SocketS
         Objects.requireNonNull(src, "src");
         int before = src.position();
         try {
-            fd.writeAll(src);
+            connection.sendAll(src);
         } finally {
             bytesWritten += src.position() - before;
         }
@@ -433,94 +374,33 @@ public abstract sealed class ByteStream implements AutoCloseable permits SocketS
     }
 
     /**
-     * Does nothing: writes are not buffered, so every write has reached the descriptor when it
+     * Does nothing: writes are not buffered, so every write has reached the connection when it
      * returns. Never suspends. Curio: {@code flush()}.
      *
      * @throws IOException if the stream is closed
      */
     public void flush() throws IOException {
-        fd.ensureOpen();
+        connection.checkOpen();
     }
 
     /**
-     * Closes the stream and its descriptor (for a {@link SocketStream}, the socket). A task of this
+     * Closes the stream and its connection (for a {@link SocketStream}, the socket). A task of this
      * kernel waiting on it wakes and fails. Buffered bytes are dropped. Never suspends.
      */
     @Override
     public void close() {
-        fd.close();
-        buf = EMPTY;
-        start = end = scanned = 0;
+        connection.close();
+        buffer.clear();
     }
 
     /** {@return whether the stream is open} */
     public boolean isOpen() {
-        return fd.isOpen();
+        return connection.isOpen();
     }
 
-    // ------------------------------------------------------------------ the buffer
-
-    /** Reads at least one byte (up to {@code max}) into the buffer; false at end of stream. */
-    private boolean fill(int max) throws IOException, CancelledException {
-        reserve(max);
-        ByteBuffer dst = ByteBuffer.wrap(buf, end, max);
-        int n = fd.read(dst);
-        if (n == Transport.EOF) {
-            return false;
-        }
-        end += n;
-        return true;
-    }
-
-    private void reserve(int room) throws LimitExceededException {
-        if (buf.length - end >= room) {
-            return;
-        }
-        int n = buffered();
-        if (buf.length - n >= room && start > 0) {
-            System.arraycopy(buf, start, buf, 0, n);
-        } else {
-            byte[] bigger = new byte[grownCapacity(buf.length, (long) n + room)];
-            System.arraycopy(buf, start, bigger, 0, n);
-            buf = bigger;
-        }
-        start = 0;
-        end = n;
-    }
-
-    /**
-     * {@return the size to grow a buffer of {@code length} bytes to, so that it holds {@code needed}
-     * bytes: twice the length, or what is needed if more, never past {@link #MAX_CAPACITY}}
-     *
-     * @param length the buffer's length now
-     * @param needed how many bytes it must hold
-     * @throws LimitExceededException if {@code needed} is past {@link #MAX_CAPACITY}
-     */
-    static int grownCapacity(int length, long needed) throws LimitExceededException {
-        if (needed > MAX_CAPACITY) {
-            throw new LimitExceededException("a stream buffers at most " + MAX_CAPACITY + " bytes, and " + needed
-                    + " were needed; read large data in pieces with read() or readInto()", MAX_CAPACITY);
-        }
-        return (int) Math.min(MAX_CAPACITY, Math.max(2L * length, needed));
-    }
-
-    private byte[] take(int n) {
-        if (n == 0) {
-            return EMPTY;
-        }
-        byte[] out = Arrays.copyOfRange(buf, start, start + n);
-        consume(n);
-        return out;
-    }
-
-    private void consume(int n) {
-        start += n;
-        scanned = Math.max(0, scanned - n);
-        if (start == end) {
-            start = end = scanned = 0;
-            if (buf.length > 4 * MAX_READ) {
-                buf = EMPTY;                              // do not keep a large buffer after a big read
-            }
-        }
+    /** {@return the stream's kind, its connection and how much is buffered} */
+    @Override
+    public String toString() {
+        return getClass().getSimpleName() + "[" + connection + ", buffered=" + buffered() + "]";
     }
 }

@@ -11,7 +11,11 @@ import org.curio.traps.CancelledException;
 /**
  * A connected, two-way byte stream: what protocol code reads and writes, whatever carries the bytes.
  * A connected stream {@link Socket} is one; so are the streams of a {@link MemoryNetwork}, which
- * let a protocol be tested end to end without a network.
+ * let a protocol be tested end to end without a network, and a connection layered over another one
+ * (TLS over a socket, say) is one too. It is the one transport interface of this package: every
+ * {@link ByteStream} reads and writes through a connection, so an implementation of the abstract
+ * methods gets line reads, exact reads, limits and partial-progress accounting from
+ * {@link ByteStream#of(Connection)} without writing any of them.
  *
  * {@snippet :
  * static void echo(Connection client) throws IOException, CancelledException {
@@ -123,6 +127,19 @@ public interface Connection extends AutoCloseable {
 
     /** {@return whether the connection is open} */
     boolean isOpen();
+
+    /**
+     * Fails if the connection is closed, with the exception its other calls throw then. Never suspends.
+     * A buffered stream calls it where it answers without touching the connection ({@code read(0)},
+     * {@code flush()}); implementations whose closed-state exception is more specific override it.
+     *
+     * @throws IOException if the connection is closed
+     */
+    default void checkOpen() throws IOException {
+        if (!isOpen()) {
+            throw new IOException("connection closed: " + this);
+        }
+    }
 
     /**
      * Closes the connection: a task of the kernel waiting on it wakes and fails with an

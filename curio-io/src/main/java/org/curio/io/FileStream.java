@@ -4,13 +4,14 @@ import java.io.IOException;
 import java.util.Objects;
 
 import io.netty.channel.unix.FileDescriptor;
-import org.curio.io.internal.Errno;
 import org.curio.io.internal.Libc;
 import org.curio.io.internal.NativeFd;
 
 /**
- * A buffered stream over a non-blocking descriptor that is not a socket: a pipe, a FIFO, a tty. See
- * {@link ByteStream} for reading, writing and partial progress. Regular files work too (they never
+ * A buffered stream over a non-blocking descriptor that is not a socket: a pipe, a FIFO, a tty. It is
+ * the same {@link ByteStream} as a socket's, over a connection that reads and writes the descriptor
+ * (which has no addresses and no half-close). See {@link ByteStream} for reading, writing and partial
+ * progress. Regular files work too (they never
  * report would-block, so each call may briefly block the kernel); use {@link AsyncFile} for them.
  * Curio: {@code FileStream}.
  *
@@ -45,9 +46,13 @@ public final class FileStream extends ByteStream {
         }
     }
 
-    private final NativeFd fd;
+    private final FdConnection fd;
 
     private FileStream(NativeFd fd) {
+        this(new FdConnection(fd));
+    }
+
+    private FileStream(FdConnection fd) {
         super(fd);
         this.fd = fd;
     }
@@ -77,22 +82,12 @@ public final class FileStream extends ByteStream {
      */
     public static Pipe pipe() throws IOException {
         NativeFd.load();
-        FileDescriptor[] ends;
-        try {
-            ends = FileDescriptor.pipe();
-        } catch (IOException e) {
-            throw Errno.translate("pipe", e, null);
-        }
+        FileDescriptor[] ends = NativeFd.make("pipe", null, FileDescriptor::pipe);
         return new Pipe(new FileStream(NativeFd.ofFile(ends[0])), new FileStream(NativeFd.ofFile(ends[1])));
     }
 
     /** {@return the descriptor number, or -1 once closed} Curio: {@code fileno()}. */
     public int fd() {
         return fd.fd();
-    }
-
-    @Override
-    public String toString() {
-        return "FileStream[" + fd + ", buffered=" + buffered() + "]";
     }
 }

@@ -80,11 +80,13 @@ import org.jspecify.annotations.Nullable;
  */
 public final class Socket implements Connection, Listener<Socket> {
     /*
-     * Implementation notes. The descriptor and its kernel identity live in NativeFd (internal), which
-     * holds the retry loops; this class adds addresses, options and socket-only calls over Netty's
-     * LinuxSocket. Addresses cross the boundary as JDK types only (InetSocketAddress,
-     * UnixDomainSocketAddress). The class is curio's whole socket surface (about 400 lines of code);
-     * datagram calls and address conversions live in internal.Datagrams.
+     * Implementation notes. The descriptor and its kernel identity live in NativeFd (internal), whose
+     * helper makes every system call of this class: now() for the calls that never wait ("ensure
+     * open, call, translate the errno"), retry() for those that wait on would-block (the budget draw,
+     * then the same, with a readiness wait between tries). This class adds addresses, options and
+     * socket-only calls over Netty's LinuxSocket. Addresses cross the boundary as JDK types only
+     * (InetSocketAddress, UnixDomainSocketAddress). The class is curio's whole socket surface (about 400
+     * lines of code); datagram calls and address conversions live in internal.Datagrams.
      */
     private static final int ACCEPT_ADDRESS_BYTES = 26;   // Netty's accept() writes length + address + port
 
@@ -133,15 +135,15 @@ public final class Socket implements Connection, Listener<Socket> {
     private final Type type;
     private @Nullable SocketStream stream;
 
-    private Socket(NativeFd fd, LinuxSocket socket, Family family, Type type) {
-        this.fd = fd;
+    private Socket(LinuxSocket socket, Family family, Type type) {
+        this.fd = NativeFd.ofSocket(socket);
         this.socket = socket;
         this.family = family;
         this.type = type;
     }
 
     private static Socket wrap(LinuxSocket socket, Family family, Type type) {
-        return new Socket(NativeFd.ofSocket(socket), socket, family, type);
+        return new Socket(socket, family, type);
     }
 
     /**
@@ -156,16 +158,11 @@ public final class Socket implements Connection, Listener<Socket> {
         Objects.requireNonNull(family, "family");
         Objects.requireNonNull(type, "type");
         NativeFd.load();
-        LinuxSocket s;
-        try {
-            s = switch (family) {
-                case INET -> type == Type.STREAM ? LinuxSocket.newSocketStream(false) : LinuxSocket.newSocketDgram(false);
-                case INET6 -> type == Type.STREAM ? LinuxSocket.newSocketStream(true) : LinuxSocket.newSocketDgram(true);
-                case UNIX -> type == Type.STREAM ? LinuxSocket.newSocketDomain() : LinuxSocket.newSocketDomainDgram();
-            };
-        } catch (ChannelException e) {
-            throw Errno.translate("socket", e, null);
-        }
+        LinuxSocket s = NativeFd.make("socket", null, () -> switch (family) {
+            case INET -> type == Type.STREAM ? LinuxSocket.newSocketStream(false) : LinuxSocket.newSocketDgram(false);
+            case INET6 -> type == Type.STREAM ? LinuxSocket.newSocketStream(true) : LinuxSocket.newSocketDgram(true);
+            case UNIX -> type == Type.STREAM ? LinuxSocket.newSocketDomain() : LinuxSocket.newSocketDomainDgram();
+        });
         return wrap(s, family, type);
     }
 
@@ -210,16 +207,9 @@ public final class Socket implements Connection, Listener<Socket> {
         }
         NativeFd.load();
         Libc.setNonBlocking(fd);
-        LinuxSocket s;
-        int domain;
-        int kind;
-        try {
-            s = LinuxSocket.newSocket(fd);
-            domain = s.getIntOpt(1, 39);        // SOL_SOCKET, SO_DOMAIN
-            kind = s.getIntOpt(1, 3);           // SOL_SOCKET, SO_TYPE
-        } catch (ChannelException | IOException e) {
-            throw Errno.translate("fromFd", e, null);
-        }
+        LinuxSocket s = NativeFd.make("fromFd", null, () -> LinuxSocket.newSocket(fd));
+        int domain = NativeFd.make("fromFd", null, () -> s.getIntOpt(1, 39));      // SOL_SOCKET, SO_DOMAIN
+        int kind = NativeFd.make("fromFd", null, () -> s.getIntOpt(1, 3));         // SOL_SOCKET, SO_TYPE
         Family family = switch (domain) {
             case 2 -> Family.INET;
             case 10 -> Family.INET6;
@@ -273,11 +263,10 @@ public final class Socket implements Connection, Listener<Socket> {
                 && Files.exists(u.getPath(), LinkOption.NOFOLLOW_LINKS)) {
             throw Errno.fromErrno("bind", Errno.EADDRINUSE, address);
         }
-        try {
+        fd.now("bind", address, () -> {
             socket.bind(Datagrams.toNetty(address));
-        } catch (IOException | ChannelException e) {
-            throw Errno.translate("bind", e, address);
-        }
+            return null;
+        });
     }
 
     /**
@@ -296,12 +285,10 @@ public final class Socket implements Connection, Listener<Socket> {
      * @throws IOException if the socket is closed or the system refuses
      */
     public void listen(int backlog) throws IOException {
-        fd.ensureOpen();
-        try {
+        fd.now("listen", null, () -> {
             socket.listen(backlog);
-        } catch (IOException | ChannelException e) {
-            throw Errno.translate("listen", e, null);
-        }
+            return null;
+        });
     }
 
     /**
@@ -314,21 +301,12 @@ public final class Socket implements Connection, Listener<Socket> {
      * @throws CancelledException if the task is cancelled or times out while waiting
      */
     public Socket accept() throws IOException, CancelledException {
-        Traps.consumeBudget();
         byte[] address = new byte[ACCEPT_ADDRESS_BYTES];
-        while (true) {
-            fd.ensureOpen();
-            int client;
-            try {
-                client = socket.accept(address);
-            } catch (IOException | ChannelException e) {
-                throw Errno.translate("accept", e, null);
-            }
-            if (client >= 0) {
-                return adopt(client);
-            }
-            fd.awaitReadable();
-        }
+        int client = fd.retry(NativeFd.Ready.READABLE, "accept", null, () -> {
+            int c = socket.accept(address);
+            return c >= 0 ? c : null;
+        });
+        return adopt(client);
     }
 
     private Socket adopt(int client) throws IOException {
@@ -360,24 +338,13 @@ public final class Socket implements Connection, Listener<Socket> {
         if (remote instanceof InetSocketAddress inet && inet.isUnresolved() && family != Family.UNIX) {
             address = resolve(inet);
         }
-        address = checkAddress(address, "connect");
-        fd.ensureOpen();
-        boolean connected;
-        try {
-            connected = socket.connect(Datagrams.toNetty(address));
-        } catch (IOException | ChannelException e) {
-            throw Errno.translate("connect", e, address);
-        }
+        SocketAddress target = checkAddress(address, "connect");
+        boolean connected = fd.now("connect", target, () -> socket.connect(Datagrams.toNetty(target)));
         while (!connected) {
-            fd.awaitWritable();
-            int error;
-            try {
-                error = socket.getSoError();
-            } catch (IOException | ChannelException e) {
-                throw Errno.translate("connect", e, address);
-            }
+            fd.await(NativeFd.Ready.WRITABLE);
+            int error = fd.now("connect", target, socket::getSoError);
             if (error != 0) {
-                throw Errno.fromErrno("connect", error, address);
+                throw Errno.fromErrno("connect", error, target);
             }
             connected = isConnected();
         }
@@ -449,11 +416,6 @@ public final class Socket implements Connection, Listener<Socket> {
      * @throws CancelledException if the task is cancelled or times out while waiting
      */
     public byte[] recv(int maxBytes) throws IOException, CancelledException {
-        checkCount(maxBytes, "maxBytes");
-        if (maxBytes == 0) {
-            fd.ensureOpen();
-            return new byte[0];
-        }
         return fd.readBytes(maxBytes);
     }
 
@@ -499,15 +461,8 @@ public final class Socket implements Connection, Listener<Socket> {
      */
     public SocketAddress recvFromInto(ByteBuffer dst) throws IOException, CancelledException {
         Objects.requireNonNull(dst, "dst");
-        Traps.consumeBudget();
-        while (true) {
-            fd.ensureOpen();
-            SocketAddress sender = Datagrams.tryRecvFrom(socket, family == Family.UNIX, dst);
-            if (sender != null) {
-                return sender;
-            }
-            fd.awaitReadable();
-        }
+        return fd.retry(NativeFd.Ready.READABLE, "recvfrom", null,
+                () -> Datagrams.tryRecvFrom(socket, family == Family.UNIX, dst));
     }
 
     /**
@@ -593,15 +548,10 @@ public final class Socket implements Connection, Listener<Socket> {
         if (src.remaining() > DirectBuffers.SIZE) {
             throw new IllegalArgumentException("datagram too large: " + src.remaining() + " bytes");
         }
-        Traps.consumeBudget();
-        while (true) {
-            fd.ensureOpen();
+        return fd.retry(NativeFd.Ready.WRITABLE, "sendto", address, () -> {
             int n = Datagrams.trySendTo(socket, src, address);
-            if (n > 0 || !src.hasRemaining()) {
-                return n;
-            }
-            fd.awaitWritable();
-        }
+            return n > 0 || !src.hasRemaining() ? n : null;
+        });
     }
 
     /**
@@ -612,7 +562,7 @@ public final class Socket implements Connection, Listener<Socket> {
      * @throws CancelledException if the task is cancelled or times out while waiting
      */
     public void waitReadable() throws IOException, CancelledException {
-        fd.awaitReadable();
+        fd.await(NativeFd.Ready.READABLE);
     }
 
     /**
@@ -622,7 +572,7 @@ public final class Socket implements Connection, Listener<Socket> {
      * @throws CancelledException if the task is cancelled or times out while waiting
      */
     public void waitWritable() throws IOException, CancelledException {
-        fd.awaitWritable();
+        fd.await(NativeFd.Ready.WRITABLE);
     }
 
     // ------------------------------------------------------------------ shutdown, options, close
@@ -647,12 +597,10 @@ public final class Socket implements Connection, Listener<Socket> {
     }
 
     private void shutdown(boolean read, boolean write) throws IOException {
-        fd.ensureOpen();
-        try {
+        fd.now("shutdown", null, () -> {
             socket.shutdown(read, write);
-        } catch (IOException | ChannelException e) {
-            throw Errno.translate("shutdown", e, null);
-        }
+            return null;
+        });
     }
 
     /**
@@ -669,12 +617,10 @@ public final class Socket implements Connection, Listener<Socket> {
     public <T> void setOption(SocketOption<T> option, T value) throws IOException {
         Objects.requireNonNull(option, "option");
         Objects.requireNonNull(value, "value");
-        fd.ensureOpen();
-        try {
+        fd.now("setsockopt " + option.name(), null, () -> {
             SocketOptions.set(socket, option, value);
-        } catch (IOException | ChannelException e) {
-            throw Errno.translate("setsockopt " + option.name(), e, null);
-        }
+            return null;
+        });
     }
 
     /**
@@ -688,12 +634,7 @@ public final class Socket implements Connection, Listener<Socket> {
      */
     public <T> T option(SocketOption<T> option) throws IOException {
         Objects.requireNonNull(option, "option");
-        fd.ensureOpen();
-        try {
-            return SocketOptions.get(socket, option);
-        } catch (IOException | ChannelException e) {
-            throw Errno.translate("getsockopt " + option.name(), e, null);
-        }
+        return fd.now("getsockopt " + option.name(), null, () -> SocketOptions.get(socket, option));
     }
 
     /**
@@ -702,9 +643,19 @@ public final class Socket implements Connection, Listener<Socket> {
      */
     public SocketStream asStream() {
         if (stream == null) {
-            stream = new SocketStream(this, fd);
+            stream = new SocketStream(this);
         }
         return stream;
+    }
+
+    /**
+     * Fails if the socket is closed, with {@link SocketException} ("socket closed"). Never suspends.
+     *
+     * @throws IOException if the socket is closed
+     */
+    @Override
+    public void checkOpen() throws IOException {
+        fd.ensureOpen();
     }
 
     /**

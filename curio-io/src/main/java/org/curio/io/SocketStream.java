@@ -1,11 +1,9 @@
 package org.curio.io;
 
-import org.curio.io.internal.NativeFd;
-
 /**
- * A buffered stream over a connected socket, from {@link Socket#asStream()}; closing it closes the
- * socket. See {@link ByteStream} for reading, writing and partial progress. Curio:
- * {@code SocketStream}.
+ * The buffered stream of a connected socket, from {@link Socket#asStream()}: a {@link ByteStream} that
+ * also names its socket; closing it closes the socket. See {@link ByteStream} for reading, writing and
+ * partial progress. Curio: {@code SocketStream}.
  *
  * {@snippet :
  * try (SocketStream stream = Network.openConnection("127.0.0.1", 25000).asStream()) {
@@ -19,18 +17,13 @@ import org.curio.io.internal.NativeFd;
 public final class SocketStream extends ByteStream {
     private final Socket socket;
 
-    SocketStream(Socket socket, NativeFd fd) {
-        super(fd);
+    SocketStream(Socket socket) {
+        super(socket);
         this.socket = socket;
     }
 
     /** {@return the socket under this stream} */
     public Socket socket() {
         return socket;
-    }
-
-    @Override
-    public String toString() {
-        return "SocketStream[" + socket + ", buffered=" + buffered() + "]";
     }
 }

@@ -9,9 +9,10 @@
  *
  * <ul>
  *   <li>{@link org.curio.io.Socket}: TCP over IPv4 and IPv6, UDP, Unix-domain sockets;</li>
- *   <li>{@link org.curio.io.SocketStream} and {@link org.curio.io.FileStream}: buffered streams with
- *       read, read exactly, read all, read line, lines and writes, over sockets and over pipes or
- *       ttys;</li>
+ *   <li>{@link org.curio.io.ByteStream}: the buffered stream, with read, read exactly, read all, read
+ *       line, lines and writes, over any {@link org.curio.io.Connection};
+ *       {@link org.curio.io.SocketStream} and {@link org.curio.io.FileStream} are its names over
+ *       sockets and over pipes or ttys;</li>
  *   <li>{@link org.curio.io.AsyncFile}: files on disk, curio's {@code aopen};</li>
  *   <li>{@link org.curio.io.Network}: TCP and Unix servers with a task per client, connections,
  *       name lookup and a happy-eyeballs connect;</li>
@@ -19,6 +20,18 @@
  *       chunking, delays and injected faults, for testing protocol code end to end without a
  *       network.</li>
  * </ul>
+ *
+ * <p><b>The byte path: one transport, one stream, one buffer.</b> {@link org.curio.io.Connection} is
+ * the one transport interface: a connected socket implements it, so do the in-memory connections of
+ * {@link org.curio.io.MemoryNetwork}, an internal connection over a pipe's or a tty's descriptor, and a
+ * connection layered over another (TLS over a socket). {@link org.curio.io.ByteStream} is the one
+ * buffered stream, built over any connection by {@link org.curio.io.ByteStream#of(Connection)} and
+ * reading and writing only through the connection's methods, so every transport gets the same line
+ * reads, limits and partial-progress accounting. Its read buffer (an internal class) is also the one
+ * {@link org.curio.io.AsyncFile} reads files through, with the same line limit. Under the sockets and
+ * pipes, every system call goes through one internal helper: check that the descriptor is open, make
+ * the call, translate the error number into a JDK exception, and, for calls that may wait, draw on the
+ * cooperative budget once and wait for readiness only when the call would block, then try again.
  *
  * <p><b>Errors.</b> I/O failures are {@link java.io.IOException}s with the JDK's types where one fits
  * ({@link java.net.ConnectException}, {@link java.net.SocketException} "connection reset by peer",

@@ -266,4 +266,33 @@ class AsyncFileTest {
             assertTrue(turns[0] > 1, "the ticker ran " + turns[0] + " times");
         });
     }
+
+    /**
+     * A file's lines share a stream's limit: a line longer than the limit fails after exactly the limit
+     * is buffered, a larger limit then reads it whole, and the default is 64 KiB.
+     */
+    @Test
+    void lineLimit() throws Exception {
+        Path lines = dir.resolve("lines.txt");
+        String longLine = "x".repeat(100) + "\n";
+        Files.writeString(lines, longLine + "short\n" + "y".repeat(ByteStream.DEFAULT_LINE_LIMIT) + "\n");
+        List<String> events = IoHarness.run(() -> {
+            List<String> got = new ArrayList<>();
+            try (AsyncFile f = AsyncFile.open(lines)) {
+                got.add("default limit " + f.lineLimit());
+                f.setLineLimit(10);
+                LimitExceededException e = assertThrows(LimitExceededException.class, f::readLine);
+                got.add("limit " + e.limit() + ", tell " + f.tell());
+                got.add("again: " + assertThrows(LimitExceededException.class, f::readLine).limit());
+                got.add("at most 200: " + f.readLineAtMost(200).length);
+                got.add("then: " + text(f.readLine()).strip());
+                f.setLineLimit(ByteStream.DEFAULT_LINE_LIMIT);
+                got.add("64 KiB line: " + assertThrows(LimitExceededException.class, f::readLine).limit());
+                got.add("lines left: " + f.readLines().size());
+            }
+            return got;
+        });
+        assertEquals(List.of("default limit 65536", "limit 10, tell 0", "again: 10", "at most 200: 101",
+                "then: short", "64 KiB line: 65536", "lines left: 1"), events);
+    }
 }

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Arrays;
 
+import org.curio.io.internal.ReadBuffer;
 import org.curio.kernel.Curio;
 import org.curio.test.CurioTest;
 import org.curio.traps.Task;
@@ -110,16 +111,16 @@ class StreamLimitTest {
     /** The growth arithmetic at its limits: doubling saturates at the largest array, never overflows. */
     @Test
     void bufferGrowthSaturates() throws Exception {
-        int max = ByteStream.MAX_CAPACITY;
-        assertEquals(10, ByteStream.grownCapacity(0, 10));
-        assertEquals(200, ByteStream.grownCapacity(100, 101));
-        assertEquals(5000, ByteStream.grownCapacity(100, 5000));
-        assertEquals(1 << 30, ByteStream.grownCapacity(1 << 29, (1 << 29) + 1));
-        assertEquals(max, ByteStream.grownCapacity(1 << 30, (1L << 30) + 65536));   // 2 GiB would overflow
-        assertEquals(max, ByteStream.grownCapacity(max - 5, max));
-        assertEquals(max, ByteStream.grownCapacity(max, max));
+        int max = ReadBuffer.MAX_CAPACITY;
+        assertEquals(10, ReadBuffer.grownCapacity(0, 10));
+        assertEquals(200, ReadBuffer.grownCapacity(100, 101));
+        assertEquals(5000, ReadBuffer.grownCapacity(100, 5000));
+        assertEquals(1 << 30, ReadBuffer.grownCapacity(1 << 29, (1 << 29) + 1));
+        assertEquals(max, ReadBuffer.grownCapacity(1 << 30, (1L << 30) + 65536));   // 2 GiB would overflow
+        assertEquals(max, ReadBuffer.grownCapacity(max - 5, max));
+        assertEquals(max, ReadBuffer.grownCapacity(max, max));
         LimitExceededException e = assertThrows(LimitExceededException.class,
-                () -> ByteStream.grownCapacity(max, max + 1L));
+                () -> ReadBuffer.grownCapacity(max, max + 1L));
         assertTrue(e.getMessage().contains("read large data in pieces"), e.getMessage());
     }
 }

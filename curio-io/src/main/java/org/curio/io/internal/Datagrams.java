@@ -5,10 +5,8 @@ import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
-import java.nio.channels.NotYetConnectedException;
 import java.nio.charset.StandardCharsets;
 
-import io.netty.channel.ChannelException;
 import io.netty.channel.unix.DatagramSocketAddress;
 import io.netty.channel.unix.DomainDatagramSocketAddress;
 import io.netty.channel.unix.DomainSocketAddress;
@@ -26,7 +24,7 @@ public final class Datagrams {
      * @param unix   whether it is a Unix-domain socket
      * @param dst    where to put the bytes; its position advances
      * @return the sender, or null if the call would block
-     * @throws IOException if the call fails
+     * @throws IOException if the call fails (untranslated: for {@link NativeFd#retry})
      */
     public static @Nullable SocketAddress tryRecvFrom(Socket socket, boolean unix, ByteBuffer dst) throws IOException {
         ByteBuffer scratch = DirectBuffers.acquire();
@@ -51,8 +49,6 @@ public final class Datagrams {
             }
             dst.put(scratch.limit(Math.min(n, limit)));
             return sender;
-        } catch (IOException | ChannelException | NotYetConnectedException e) {
-            throw Errno.translate("recvfrom", e, null);
         } finally {
             DirectBuffers.release(scratch);
         }
@@ -65,7 +61,7 @@ public final class Datagrams {
      * @param src     the bytes, at most {@link DirectBuffers#SIZE}; its position advances
      * @param address a resolved {@link InetSocketAddress} or a {@link UnixDomainSocketAddress}
      * @return the count sent, or 0 if the call would block
-     * @throws IOException if the call fails
+     * @throws IOException if the call fails (untranslated: for {@link NativeFd#retry})
      */
     public static int trySendTo(Socket socket, ByteBuffer src, SocketAddress address) throws IOException {
         ByteBuffer scratch = DirectBuffers.acquire();
@@ -83,8 +79,6 @@ public final class Datagrams {
                 src.position(src.position() + n);
             }
             return n;
-        } catch (IOException | ChannelException e) {
-            throw Errno.translate("sendto", e, address);
         } finally {
             DirectBuffers.release(scratch);
         }

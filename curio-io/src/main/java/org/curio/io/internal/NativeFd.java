@@ -1,6 +1,7 @@
 package org.curio.io.internal;
 
 import java.io.IOException;
+import java.net.SocketAddress;
 import java.net.SocketException;
 import java.nio.ByteBuffer;
 import java.nio.channels.NotYetConnectedException;
@@ -16,28 +17,29 @@ import org.curio.traps.Traps;
 import org.jspecify.annotations.Nullable;
 
 /**
- * One open, non-blocking file descriptor (a socket, a pipe, a tty) and its identity for the kernel.
+ * One open, non-blocking file descriptor (a socket, a pipe, a tty) and its identity for the kernel,
+ * with the one system-call helper every proxy of this module is built from.
  *
- * <p>Every I/O method follows the kernel's readiness contract: try the non-blocking system call
- * first; only when it would block, wait with {@link Trap.ReadWait} or {@link Trap.WriteWait} and try
- * again. After every wait the descriptor is checked: if another task closed it meanwhile (its
- * {@link Trap.IoRelease} woke us), the waiter fails with "closed" instead of touching a descriptor
- * number that may already belong to someone else.
- *
- * <p>The waiting operations ({@link #read}, {@link #readBytes}, {@link #write}, {@link #writeAll})
- * first draw on the calling task's cooperative budget ({@link Traps#consumeBudget()}), before any
- * system call, so a task whose descriptor is always ready still yields now and then, and a
- * cancellation delivered at that yield has moved no byte.
+ * <p><b>The helper.</b> {@link #now} makes one non-blocking call: it fails if the descriptor is
+ * closed, makes the call, and turns Netty's failure into the JDK's exception ({@link Errno}).
+ * {@link #retry} adds the kernel's readiness contract: it draws on the calling task's cooperative
+ * budget ({@link Traps#consumeBudget()}) once, before any system call, then makes the call and, only
+ * when it would block, waits with {@link Trap.ReadWait} or {@link Trap.WriteWait} and makes it again.
+ * So a task whose descriptor is always ready still yields now and then, and a cancellation delivered
+ * at that yield has moved no byte. After every wait the descriptor is checked: if another task closed
+ * it meanwhile (its {@link Trap.IoRelease} woke us), the waiter fails with "closed" instead of touching
+ * a descriptor number that may already belong to someone else.
  *
  * <p>Each instance is its own {@link Pollable}: one per open descriptor, never reused after close, so
  * a new descriptor that reuses the number gets a fresh registration and no stale readiness.
  */
-public final class NativeFd implements Pollable, Transport {
+public final class NativeFd implements Pollable {
     /*
      * Implementation notes. Netty's Socket.recv/send and FileDescriptor.read/write return a positive
      * count, 0 for would-block and -1 for end of stream; they need direct memory, so heap buffers go
      * through a DirectBuffers scratch buffer, borrowed only across one call and one copy (no
-     * suspension in between). The trap records are immutable and reused for every wait.
+     * suspension in between). A call given to the helper answers null for would-block. The trap
+     * records are immutable and reused for every wait.
      *
      * Discussion: every read tries the system call before it waits, even right after a short read.
      * Skipping that call (Netty's "the queue is drained" heuristic) is unsound here: the peer's data
@@ -45,15 +47,39 @@ public final class NativeFd implements Pollable, Transport {
      * pending with no further edge to come. Netty can skip because it sees EPOLLRDHUP; the kernel's
      * ReadWait does not report which events fired.
      */
-    /** What {@link #tryRead} and {@link #tryWrite} return when the call would block. */
-    public static final int WOULD_BLOCK = 0;
-    /** What {@link #tryRead} returns at end of stream. */
-    public static final int EOF = Transport.EOF;
+    /** What {@link #read} returns at end of stream. */
+    public static final int EOF = -1;
 
     private static final @Nullable Throwable UNAVAILABLE = Epoll.isAvailable() ? null : Epoll.unavailabilityCause();
 
+    /** Which readiness a call that would block waits for. */
+    public enum Ready {
+        /** Readable: data, end of stream, an error, or a connection to accept. */
+        READABLE,
+        /** Writable: room to send, a connect that finished, or an error. */
+        WRITABLE
+    }
+
+    /**
+     * One non-blocking system call, made by {@link #now} or {@link #retry}.
+     *
+     * @param <T> its result
+     */
+    @FunctionalInterface
+    public interface Syscall<T extends @Nullable Object> {
+        /**
+         * Makes the call once, without waiting.
+         *
+         * @return its result; for {@link #retry}, null if it would block
+         * @throws IOException if it fails (Netty's unchecked failures are translated as well)
+         */
+        T call() throws IOException;
+    }
+
     private final FileDescriptor file;
     private final @Nullable Socket socket;      // the same object as file, when it is a socket
+    private final String readCall;              // "recv" or "read", for error messages
+    private final String writeCall;             // "send" or "write"
     private final Trap.ReadWait readWait = new Trap.ReadWait(this);
     private final Trap.WriteWait writeWait = new Trap.WriteWait(this);
     private int fd;                             // -1 once closed or detached
@@ -62,6 +88,8 @@ public final class NativeFd implements Pollable, Transport {
     private NativeFd(FileDescriptor file, @Nullable Socket socket) {
         this.file = file;
         this.socket = socket;
+        this.readCall = socket != null ? "recv" : "read";
+        this.writeCall = socket != null ? "send" : "write";
         this.fd = file.intValue();
     }
 
@@ -111,19 +139,6 @@ public final class NativeFd implements Pollable, Transport {
     }
 
     /**
-     * {@return the Netty socket, for calls this class does not wrap}
-     *
-     * @throws IOException if the descriptor is closed
-     */
-    public Socket socket() throws IOException {
-        ensureOpen();
-        if (socket == null) {
-            throw new IllegalStateException("fd " + fd + " is not a socket");
-        }
-        return socket;
-    }
-
-    /**
      * Throws if the descriptor has been closed.
      *
      * @throws IOException a {@link SocketException} for a socket, a plain one otherwise
@@ -134,74 +149,200 @@ public final class NativeFd implements Pollable, Transport {
         }
     }
 
-    /**
-     * Suspends the calling task until the descriptor is readable (or was closed).
-     *
-     * @throws IOException        if the descriptor was closed, before or during the wait
-     * @throws CancelledException if the task is cancelled or times out while waiting
-     */
-    public void awaitReadable() throws IOException, CancelledException {
-        ensureOpen();
-        registered = true;
-        Traps.call(readWait);
-        ensureOpen();
-    }
+    // ------------------------------------------------------------------ the system-call helper
 
     /**
-     * Suspends the calling task until the descriptor is writable (or was closed).
+     * Makes {@code call} once, without an open descriptor to check: turns Netty's failure into the
+     * JDK's. Never suspends. For calls that create descriptors.
      *
-     * @throws IOException        if the descriptor was closed, before or during the wait
-     * @throws CancelledException if the task is cancelled or times out while waiting
+     * @param operation the system call, for the message
+     * @param address   the address involved, or null
+     * @param call      the call
+     * @param <T>       its result
+     * @return its result
+     * @throws IOException its failure, translated
      */
-    public void awaitWritable() throws IOException, CancelledException {
-        ensureOpen();
-        registered = true;
-        Traps.call(writeWait);
-        ensureOpen();
-    }
-
-    /**
-     * Reads once without waiting into {@code dst} (which must have room), advancing its position.
-     *
-     * @param dst where to put the bytes
-     * @return the count, {@link #WOULD_BLOCK} or {@link #EOF}
-     * @throws IOException if the call fails or the descriptor is closed
-     */
-    public int tryRead(ByteBuffer dst) throws IOException {
-        ensureOpen();
-        if (dst.isDirect()) {
-            int pos = dst.position();
-            int n = readNative(dst, pos, dst.limit());
-            if (n > 0) {
-                dst.position(pos + n);
-            }
-            return n;
-        }
-        ByteBuffer scratch = DirectBuffers.acquire();
+    public static <T extends @Nullable Object> T make(String operation, @Nullable SocketAddress address,
+            Syscall<T> call)
+            throws IOException {
         try {
-            int n = readNative(scratch, 0, Math.min(dst.remaining(), scratch.capacity()));
-            if (n > 0) {
-                dst.put(scratch.limit(n));
-            }
-            return n;
-        } finally {
-            DirectBuffers.release(scratch);
+            return call.call();
+        } catch (IOException | ChannelException | NotYetConnectedException e) {
+            throw Errno.translate(operation, e, address);
         }
     }
 
     /**
-     * Reads once without waiting, at most {@code max} bytes, into a new array.
+     * Makes {@code call} once: fails if the descriptor is closed, makes the call and translates its
+     * failure. Never suspends.
      *
-     * @param max the most to read; positive
-     * @return the bytes (empty at end of stream), or null if the call would block
-     * @throws IOException if the call fails or the descriptor is closed
+     * @param operation the system call, for the message
+     * @param address   the address involved, or null
+     * @param call      the call
+     * @param <T>       its result
+     * @return its result
+     * @throws IOException if the descriptor is closed, or the call's failure, translated
      */
-    public byte @Nullable [] tryReadBytes(int max) throws IOException {
+    public <T extends @Nullable Object> T now(String operation, @Nullable SocketAddress address, Syscall<T> call)
+            throws IOException {
         ensureOpen();
+        return make(operation, address, call);
+    }
+
+    /**
+     * Draws on the calling task's cooperative budget, then makes {@code call} with {@link #now} until
+     * it does not block, suspending the task until the descriptor is {@code ready} in between.
+     *
+     * @param ready     what to wait for when the call would block
+     * @param operation the system call, for the message
+     * @param address   the address involved, or null
+     * @param call      the call; answers null for would-block
+     * @param <T>       its result
+     * @return its first result that is not null
+     * @throws IOException        if the descriptor is closed, before or during a wait, or the call's
+     *                            failure, translated
+     * @throws CancelledException if the task is cancelled or times out while waiting or yielding
+     */
+    public <T> T retry(Ready ready, String operation, @Nullable SocketAddress address,
+            Syscall<@Nullable T> call) throws IOException, CancelledException {
+        Traps.consumeBudget();
+        while (true) {
+            @Nullable T result = now(operation, address, call);
+            if (result != null) {
+                return result;
+            }
+            await(ready);
+        }
+    }
+
+    /**
+     * Suspends the calling task until the descriptor is {@code ready} (or was closed).
+     *
+     * @param ready readable or writable
+     * @throws IOException        if the descriptor was closed, before or during the wait
+     * @throws CancelledException if the task is cancelled or times out while waiting
+     */
+    public void await(Ready ready) throws IOException, CancelledException {
+        ensureOpen();
+        registered = true;
+        Traps.call(ready == Ready.READABLE ? readWait : writeWait);
+        ensureOpen();
+    }
+
+    // ------------------------------------------------------------------ data
+
+    /**
+     * Suspends the calling task until at least one byte has been read into {@code dst} or the stream
+     * has ended.
+     *
+     * @param dst where to put the bytes; its position advances
+     * @return the count, 0 if {@code dst} has no room, or {@link #EOF}
+     * @throws IOException        if the call fails or the descriptor is closed
+     * @throws CancelledException if the task is cancelled or times out while waiting
+     */
+    public int read(ByteBuffer dst) throws IOException, CancelledException {
+        return retry(Ready.READABLE, readCall, null, () -> readOnce(dst));
+    }
+
+    /**
+     * Suspends the calling task until some bytes, at most {@code max}, have been read.
+     *
+     * @param max the most to read; not negative
+     * @return the bytes, empty at end of stream (or if {@code max} is 0)
+     * @throws IOException        if the call fails or the descriptor is closed
+     * @throws CancelledException if the task is cancelled or times out while waiting
+     */
+    public byte[] readBytes(int max) throws IOException, CancelledException {
+        if (max < 0) {
+            throw new IllegalArgumentException("maxBytes must not be negative: " + max);
+        }
+        if (max == 0) {
+            ensureOpen();
+            return new byte[0];
+        }
+        return retry(Ready.READABLE, readCall, null, () -> readBytesOnce(max));
+    }
+
+    /**
+     * Suspends the calling task until at least one byte of {@code src} has been written.
+     *
+     * @param src the bytes; its position advances
+     * @return the count written (0 if {@code src} is empty)
+     * @throws IOException        if the call fails or the descriptor is closed
+     * @throws CancelledException if the task is cancelled or times out while waiting
+     */
+    public int write(ByteBuffer src) throws IOException, CancelledException {
+        return retry(Ready.WRITABLE, writeCall, null, () -> writeOnce(src));
+    }
+
+    /**
+     * Suspends the calling task until every byte of {@code src} has been written. The position of
+     * {@code src} always tells exactly how far it got, also when this method is cancelled or fails.
+     *
+     * @param src the bytes
+     * @throws IOException        if the call fails or the descriptor is closed
+     * @throws CancelledException if the task is cancelled or times out while waiting
+     */
+    public void writeAll(ByteBuffer src) throws IOException, CancelledException {
+        retry(Ready.WRITABLE, writeCall, null, () -> {
+            while (src.hasRemaining()) {
+                if (writeOnce(src) == null) {
+                    return null;
+                }
+            }
+            return src;
+        });
+    }
+
+    private @Nullable Integer readOnce(ByteBuffer dst) throws IOException {
+        return transferOnce(dst, false);
+    }
+
+    private @Nullable Integer writeOnce(ByteBuffer src) throws IOException {
+        return transferOnce(src, true);
+    }
+
+    /**
+     * Reads into or writes from {@code buf} once, advancing its position: through a scratch buffer if
+     * it is a heap buffer. Answers 0 if {@code buf} has nothing to move, the count or {@link #EOF}, or
+     * null if the call would block; throws Netty's failures untranslated (for the helper).
+     */
+    private @Nullable Integer transferOnce(ByteBuffer buf, boolean write) throws IOException {
+        if (!buf.hasRemaining()) {
+            return 0;
+        }
+        int n;
+        if (buf.isDirect()) {
+            n = transferNative(buf, buf.position(), buf.limit(), write);
+            if (n > 0) {
+                buf.position(buf.position() + n);
+            }
+        } else {
+            ByteBuffer scratch = DirectBuffers.acquire();
+            try {
+                int len = Math.min(buf.remaining(), scratch.capacity());
+                if (write) {
+                    scratch.put(0, buf, buf.position(), len);
+                }
+                n = transferNative(scratch, 0, len, write);
+                if (n > 0 && write) {
+                    buf.position(buf.position() + n);
+                } else if (n > 0) {
+                    buf.put(scratch.limit(n));
+                }
+            } finally {
+                DirectBuffers.release(scratch);
+            }
+        }
+        return n == 0 ? null : n;
+    }
+
+    /** Reads once, at most {@code max} bytes, into a new array; null if it would block. */
+    private byte @Nullable [] readBytesOnce(int max) throws IOException {
         ByteBuffer scratch = DirectBuffers.acquire();
         try {
-            int n = readNative(scratch, 0, Math.min(max, scratch.capacity()));
-            if (n == WOULD_BLOCK) {
+            int n = transferNative(scratch, 0, Math.min(max, scratch.capacity()), false);
+            if (n == 0) {
                 return null;
             }
             if (n == EOF) {
@@ -215,135 +356,11 @@ public final class NativeFd implements Pollable, Transport {
         }
     }
 
-    /**
-     * Suspends the calling task until at least one byte has been read into {@code dst} or the stream
-     * has ended.
-     *
-     * @param dst where to put the bytes; its position advances
-     * @return the count, 0 if {@code dst} has no room, or {@link #EOF}
-     * @throws IOException        if the call fails or the descriptor is closed
-     * @throws CancelledException if the task is cancelled or times out while waiting
-     */
-    public int read(ByteBuffer dst) throws IOException, CancelledException {
-        Traps.consumeBudget();
-        if (!dst.hasRemaining()) {
-            ensureOpen();
-            return 0;
+    private int transferNative(ByteBuffer buf, int pos, int limit, boolean write) throws IOException {
+        if (socket != null) {
+            return write ? socket.send(buf, pos, limit) : socket.recv(buf, pos, limit);
         }
-        while (true) {
-            int n = tryRead(dst);
-            if (n != WOULD_BLOCK) {
-                return n;
-            }
-            awaitReadable();
-        }
-    }
-
-    /**
-     * Suspends the calling task until some bytes, at most {@code max}, have been read.
-     *
-     * @param max the most to read; positive
-     * @return the bytes, empty at end of stream
-     * @throws IOException        if the call fails or the descriptor is closed
-     * @throws CancelledException if the task is cancelled or times out while waiting
-     */
-    public byte[] readBytes(int max) throws IOException, CancelledException {
-        Traps.consumeBudget();
-        while (true) {
-            byte[] bytes = tryReadBytes(max);
-            if (bytes != null) {
-                return bytes;
-            }
-            awaitReadable();
-        }
-    }
-
-    /**
-     * Writes once without waiting from {@code src} (which must have bytes), advancing its position.
-     *
-     * @param src the bytes
-     * @return the count written, or {@link #WOULD_BLOCK}
-     * @throws IOException if the call fails or the descriptor is closed
-     */
-    public int tryWrite(ByteBuffer src) throws IOException {
-        ensureOpen();
-        if (src.isDirect()) {
-            int pos = src.position();
-            int n = writeNative(src, pos, src.limit());
-            if (n > 0) {
-                src.position(pos + n);
-            }
-            return n;
-        }
-        ByteBuffer scratch = DirectBuffers.acquire();
-        try {
-            int len = Math.min(src.remaining(), scratch.capacity());
-            scratch.put(0, src, src.position(), len);
-            int n = writeNative(scratch, 0, len);
-            if (n > 0) {
-                src.position(src.position() + n);
-            }
-            return n;
-        } finally {
-            DirectBuffers.release(scratch);
-        }
-    }
-
-    /**
-     * Suspends the calling task until at least one byte of {@code src} has been written.
-     *
-     * @param src the bytes; its position advances
-     * @return the count written (0 if {@code src} is empty)
-     * @throws IOException        if the call fails or the descriptor is closed
-     * @throws CancelledException if the task is cancelled or times out while waiting
-     */
-    public int write(ByteBuffer src) throws IOException, CancelledException {
-        Traps.consumeBudget();
-        if (!src.hasRemaining()) {
-            ensureOpen();
-            return 0;
-        }
-        while (true) {
-            int n = tryWrite(src);
-            if (n != WOULD_BLOCK) {
-                return n;
-            }
-            awaitWritable();
-        }
-    }
-
-    /**
-     * Suspends the calling task until every byte of {@code src} has been written. The position of
-     * {@code src} always tells exactly how far it got, also when this method is cancelled or fails.
-     *
-     * @param src the bytes
-     * @throws IOException        if the call fails or the descriptor is closed
-     * @throws CancelledException if the task is cancelled or times out while waiting
-     */
-    public void writeAll(ByteBuffer src) throws IOException, CancelledException {
-        Traps.consumeBudget();
-        ensureOpen();
-        while (src.hasRemaining()) {
-            if (tryWrite(src) == WOULD_BLOCK) {
-                awaitWritable();
-            }
-        }
-    }
-
-    private int readNative(ByteBuffer buf, int pos, int limit) throws IOException {
-        try {
-            return socket != null ? socket.recv(buf, pos, limit) : file.read(buf, pos, limit);
-        } catch (IOException | ChannelException | NotYetConnectedException e) {
-            throw Errno.translate(socket != null ? "recv" : "read", e, null);
-        }
-    }
-
-    private int writeNative(ByteBuffer buf, int pos, int limit) throws IOException {
-        try {
-            return socket != null ? socket.send(buf, pos, limit) : file.write(buf, pos, limit);
-        } catch (IOException | ChannelException | NotYetConnectedException e) {
-            throw Errno.translate(socket != null ? "send" : "write", e, null);
-        }
+        return write ? file.write(buf, pos, limit) : file.read(buf, pos, limit);
     }
 
     /**
