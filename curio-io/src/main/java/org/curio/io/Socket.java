@@ -18,6 +18,7 @@ import java.util.Objects;
 import io.netty.channel.ChannelException;
 import io.netty.channel.epoll.LinuxSocket;
 import io.netty.channel.unix.DomainSocketAddress;
+import io.netty.channel.unix.NativeInetAddress;
 import org.curio.io.internal.Datagrams;
 import org.curio.io.internal.DirectBuffers;
 import org.curio.io.internal.Errno;
@@ -133,17 +134,19 @@ public final class Socket implements Connection, Listener<Socket> {
     private final LinuxSocket socket;
     private final Family family;
     private final Type type;
+    private final @Nullable SocketAddress peer;      // from accept(2), for an accepted socket
     private @Nullable SocketStream stream;
 
-    private Socket(LinuxSocket socket, Family family, Type type) {
+    private Socket(LinuxSocket socket, Family family, Type type, @Nullable SocketAddress peer) {
         this.fd = NativeFd.ofSocket(socket);
         this.socket = socket;
         this.family = family;
         this.type = type;
+        this.peer = peer;
     }
 
     private static Socket wrap(LinuxSocket socket, Family family, Type type) {
-        return new Socket(socket, family, type);
+        return new Socket(socket, family, type, null);
     }
 
     /**
@@ -292,8 +295,17 @@ public final class Socket implements Connection, Listener<Socket> {
     }
 
     /**
-     * Suspends the calling task until a connection arrives, and returns it. The peer's address is
-     * {@link #remoteAddress()} of the result. Curio: {@code accept()}.
+     * Suspends the calling task until a connection arrives, and returns it. Curio:
+     * {@code client, address = await sock.accept()}; here the address comes with the socket:
+     * {@link #remoteAddress()} of the result answers the peer's address as {@code accept(2)} reported it,
+     * without a further system call, and keeps answering it after the peer has gone (a peer that reset
+     * the connection before it was accepted still has its address). For a Unix-domain listener that is
+     * the peer's bound path, or an empty path for an unnamed peer.
+     *
+     * {@snippet :
+     * Socket client = listener.accept();
+     * SocketAddress address = client.remoteAddress();     // the peer, as accept reported it
+     * }
      *
      * @return the connected socket, non-blocking and close-on-exec
      * @throws IOException        if the socket is closed, not listening, or the system refuses (for
@@ -306,16 +318,26 @@ public final class Socket implements Connection, Listener<Socket> {
             int c = socket.accept(address);
             return c >= 0 ? c : null;
         });
-        return adopt(client);
+        return adopt(client, address);
     }
 
-    private Socket adopt(int client) throws IOException {
+    private Socket adopt(int client, byte[] address) throws IOException {
+        LinuxSocket s;
         try {
-            return wrap(LinuxSocket.newSocket(client), family, type);
+            s = LinuxSocket.newSocket(client);
         } catch (ChannelException e) {
             new io.netty.channel.unix.FileDescriptor(client).close();
             throw Errno.translate("accept", e, null);
         }
+        if (family != Family.UNIX) {
+            // Netty's accept writes the address's length, then the address and port as its own
+            // address(byte[], offset, length) reads them.
+            return new Socket(s, family, type, NativeInetAddress.address(address, 1, address[0]));
+        }
+        // Discussion: for a Unix-domain peer Netty's accept reports no usable address, so the peer's
+        // path is read once here (getpeername), while the connection is certainly still there.
+        DomainSocketAddress a = s.remoteDomainSocketAddress();
+        return new Socket(s, family, type, UnixDomainSocketAddress.of(a == null ? "" : a.path()));
     }
 
     /**
@@ -384,12 +406,16 @@ public final class Socket implements Connection, Listener<Socket> {
     }
 
     /**
-     * {@return the peer's address} Never suspends.
+     * {@return the peer's address} Never suspends. For a socket from {@link #accept()}, the address
+     * {@code accept(2)} reported, without a system call.
      *
      * @throws IOException if the socket is closed or not connected
      */
     public SocketAddress remoteAddress() throws IOException {
         fd.ensureOpen();
+        if (peer != null) {
+            return peer;
+        }
         if (family == Family.UNIX) {
             DomainSocketAddress a = socket.remoteDomainSocketAddress();
             if (a == null) {
