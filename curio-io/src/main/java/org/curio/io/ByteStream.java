@@ -78,9 +78,10 @@ public sealed class ByteStream implements AutoCloseable permits SocketStream, Fi
 
     /**
      * {@return a new buffered stream over {@code connection}} Closing the stream closes the
-     * connection. It is the same stream for every kind of connection; a connection's own
-     * {@link Connection#asStream()} is the one to share, and implementations of it call this method
-     * once and keep the result.
+     * connection. It works the same over every kind of connection, reading and writing only through
+     * the connection's methods. Each call makes a new stream with a buffer of its own, so a
+     * connection's own {@link Connection#asStream()} is the one to share; implementations of it call
+     * this method once and keep the result.
      *
      * @param connection the connection
      */

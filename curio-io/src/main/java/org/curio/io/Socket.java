@@ -298,9 +298,9 @@ public final class Socket implements Connection, Listener<Socket> {
      * Suspends the calling task until a connection arrives, and returns it. Curio:
      * {@code client, address = await sock.accept()}; here the address comes with the socket:
      * {@link #remoteAddress()} of the result answers the peer's address as {@code accept(2)} reported it,
-     * without a further system call, and keeps answering it after the peer has gone (a peer that reset
-     * the connection before it was accepted still has its address). For a Unix-domain listener that is
-     * the peer's bound path, or an empty path for an unnamed peer.
+     * without a further system call, and keeps answering it after the peer has gone (where a fresh
+     * {@code getpeername} fails once a TCP peer has reset the connection). For a Unix-domain listener it
+     * is the peer's bound path, or an empty path for an unnamed peer.
      *
      * {@snippet :
      * Socket client = listener.accept();
@@ -334,8 +334,8 @@ public final class Socket implements Connection, Listener<Socket> {
             // address(byte[], offset, length) reads them.
             return new Socket(s, family, type, NativeInetAddress.address(address, 1, address[0]));
         }
-        // Discussion: for a Unix-domain peer Netty's accept reports no usable address, so the peer's
-        // path is read once here (getpeername), while the connection is certainly still there.
+        // Discussion: for a Unix-domain peer Netty's accept reports no usable address (it decodes IP
+        // addresses only), so the peer's path is read once here (getpeername) and kept.
         DomainSocketAddress a = s.remoteDomainSocketAddress();
         return new Socket(s, family, type, UnixDomainSocketAddress.of(a == null ? "" : a.path()));
     }

@@ -163,8 +163,7 @@ public final class NativeFd implements Pollable {
      * @throws IOException its failure, translated
      */
     public static <T extends @Nullable Object> T make(String operation, @Nullable SocketAddress address,
-            Syscall<T> call)
-            throws IOException {
+            Syscall<T> call) throws IOException {
         try {
             return call.call();
         } catch (IOException | ChannelException | NotYetConnectedException e) {
@@ -241,7 +240,9 @@ public final class NativeFd implements Pollable {
      * @throws CancelledException if the task is cancelled or times out while waiting
      */
     public int read(ByteBuffer dst) throws IOException, CancelledException {
-        return retry(Ready.READABLE, readCall, null, () -> readOnce(dst));
+        int before = dst.position();
+        boolean open = retry(Ready.READABLE, readCall, null, () -> transferOnce(dst, false));
+        return open ? dst.position() - before : EOF;
     }
 
     /**
@@ -272,7 +273,9 @@ public final class NativeFd implements Pollable {
      * @throws CancelledException if the task is cancelled or times out while waiting
      */
     public int write(ByteBuffer src) throws IOException, CancelledException {
-        return retry(Ready.WRITABLE, writeCall, null, () -> writeOnce(src));
+        int before = src.position();
+        retry(Ready.WRITABLE, writeCall, null, () -> transferOnce(src, true));
+        return src.position() - before;
     }
 
     /**
@@ -286,30 +289,23 @@ public final class NativeFd implements Pollable {
     public void writeAll(ByteBuffer src) throws IOException, CancelledException {
         retry(Ready.WRITABLE, writeCall, null, () -> {
             while (src.hasRemaining()) {
-                if (writeOnce(src) == null) {
+                if (transferOnce(src, true) == null) {
                     return null;
                 }
             }
-            return src;
+            return Boolean.TRUE;
         });
-    }
-
-    private @Nullable Integer readOnce(ByteBuffer dst) throws IOException {
-        return transferOnce(dst, false);
-    }
-
-    private @Nullable Integer writeOnce(ByteBuffer src) throws IOException {
-        return transferOnce(src, true);
     }
 
     /**
      * Reads into or writes from {@code buf} once, advancing its position: through a scratch buffer if
-     * it is a heap buffer. Answers 0 if {@code buf} has nothing to move, the count or {@link #EOF}, or
-     * null if the call would block; throws Netty's failures untranslated (for the helper).
+     * it is a heap buffer. Answers true if bytes moved or {@code buf} has nothing to move, false at end
+     * of stream, null if the call would block (no count: the position tells it, and the answers are
+     * cached objects, so the hot path allocates no box); throws Netty's failures untranslated.
      */
-    private @Nullable Integer transferOnce(ByteBuffer buf, boolean write) throws IOException {
+    private @Nullable Boolean transferOnce(ByteBuffer buf, boolean write) throws IOException {
         if (!buf.hasRemaining()) {
-            return 0;
+            return Boolean.TRUE;
         }
         int n;
         if (buf.isDirect()) {
@@ -334,7 +330,7 @@ public final class NativeFd implements Pollable {
                 DirectBuffers.release(scratch);
             }
         }
-        return n == 0 ? null : n;
+        return n == 0 ? null : n > 0;
     }
 
     /** Reads once, at most {@code max} bytes, into a new array; null if it would block. */
