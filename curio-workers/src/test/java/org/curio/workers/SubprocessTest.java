@@ -166,6 +166,7 @@ class SubprocessTest {
     void cancelledWaitLeavesTheChildRunning() throws Exception {
         ProcHarness.run(() -> {
             Subprocess p = Subprocess.command("sleep", "100").start();
+            assertEquals(1, Children.openPidfds());        // the exit is watched through a pidfd
             assertThrows(TaskTimeoutException.class, () -> Timeouts.after(Duration.ofMillis(100), p::waitFor));
             assertEquals(OptionalInt.empty(), p.poll());
             assertEquals("S", ProcHarness.state(p.pid()));
@@ -215,18 +216,23 @@ class SubprocessTest {
         });
     }
 
-    /** terminate-then-kill: a child that ignores SIGTERM is killed after the grace period. */
+    /** terminate-then-kill: SIGTERM first; a child that ignores it is killed after the grace period. */
     @Test
-    void terminateThenKillEscalates() throws Exception {
+    void terminateThenKillEscalates(@TempDir Path dir) throws Exception {
+        Path log = dir.resolve("signals.txt");
         ProcHarness.run(() -> {
-            long start = System.nanoTime();
-            assertThrows(TaskTimeoutException.class, () -> Subprocess.command("sh", "-c", "trap '' TERM; echo ready; sleep 100")
+            Subprocess.Builder b = Subprocess.command("sh", "-c",
+                            "trap 'echo term >> \"$LOG\"' TERM; while :; do sleep 0.05; done")
                     .cancelDelivery(CancelDelivery.terminateThenKill(Duration.ofMillis(300)))
-                    .timeout(Duration.ofMillis(200)).run());
+                    .timeout(Duration.ofMillis(200));
+            b.environment().put("LOG", log.toString());
+            long start = System.nanoTime();
+            assertThrows(TaskTimeoutException.class, b::run);
             long ms = (System.nanoTime() - start) / 1_000_000;
             assertTrue(ms >= 450 && ms < 5_000, "took " + ms + " ms");
             return null;
         });
+        assertTrue(Files.readString(log).startsWith("term\n"), "the child never saw SIGTERM");
     }
 
     /** The child sees only descriptors 0, 1 and 2, even with a listening socket open in the parent. */
@@ -314,6 +320,9 @@ class SubprocessTest {
             ProcHarness.run(() -> {
                 assertEquals("hi\n", text(Subprocess.command("sh", "-c", "echo hi").checkOutput()));
                 Subprocess p = Subprocess.command("sleep", "100").start();
+                assertEquals(0, Children.openPidfds());
+                assertTrue(Thread.getAllStackTraces().keySet().stream()
+                        .anyMatch(t -> t.getName().equals("curio-waiter-" + p.pid())), "no waiter thread");
                 assertThrows(TaskTimeoutException.class, () -> Timeouts.after(Duration.ofMillis(100), p::waitFor));
                 assertEquals(OptionalInt.empty(), p.poll());
                 p.kill();
