@@ -587,13 +587,30 @@ public final class Subprocess {
                     List.of(stdio(in), stdio(out), stdio(err)), newProcessGroup);
             Children registry = Curio.kernel().resource(Children.class, Children::new);
             Spawn.Child child = Spawn.start(request);
-            Optional<NativeFd> fd = Optional.empty();
+            Optional<NativeFd> fd;
             try {
                 fd = forceWaiterThread ? Optional.empty() : Pidfd.open(child.pid());
-            } finally {
-                fd.ifPresent(x -> Children.pidfdOpened());
+            } catch (IOException e) {
+                abandon(child, newProcessGroup);
+                throw e;
             }
+            fd.ifPresent(x -> Children.pidfdOpened());
             return new Subprocess(this, child, fd.orElse(null), registry);
+        }
+
+        /** Kills, reaps and closes a child whose exit cannot be watched (no descriptor left for a pidfd). */
+        private static void abandon(Spawn.Child child, boolean group) {
+            try {
+                Pidfd.kill(group ? -child.pid() : child.pid(), SIGKILL);
+                Pidfd.reapBlocking(child.pid());
+            } catch (IOException e) {
+                // the child is ours and not reaped: neither call fails for it
+            }
+            for (Connection c : Arrays.asList(child.stdin(), child.stdout(), child.stderr())) {
+                if (c != null) {
+                    c.close();
+                }
+            }
         }
 
         private static Spawn.Stdio stdio(Redirect r) {
@@ -626,13 +643,15 @@ public final class Subprocess {
          */
         public CompletedProcess run(byte[] input) throws IOException, CancelledException {
             Subprocess p = start();
+            boolean done = false;
             try {
                 Output o = timeout == null ? p.communicate(input) : Timeouts.after(timeout, () -> p.communicate(input));
+                done = true;
                 return new CompletedProcess(command, Objects.requireNonNull(p.returnCode), o.stdout(), o.stderr());
-            } catch (CancelledException e) {
-                p.deliverCancel();
-                throw e;
             } finally {
+                if (!done) {
+                    p.deliverCancel();                   // cancelled, timed out or failed: stop and reap the child
+                }
                 p.closePipes();
             }
         }
