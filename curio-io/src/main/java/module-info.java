@@ -14,4 +14,5 @@ module org.curio.io {
     requires static transitive org.jspecify;        // nullness annotations in our signatures, compile time only
 
     exports org.curio.io;
+    exports org.curio.io.internal to org.curio.workers;    // spawn, pidfds and pipes for subprocesses
 }

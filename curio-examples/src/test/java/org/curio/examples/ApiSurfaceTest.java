@@ -33,9 +33,9 @@ class ApiSurfaceTest {
             "org.curio.traps", Set.of("org.curio.traps", "org.curio.traps.spi to org.curio.kernel"),
             "org.curio.kernel", Set.of("org.curio.kernel", "org.curio.kernel.spi"),
             "org.curio.sync", Set.of("org.curio.sync"),
-            "org.curio.io", Set.of("org.curio.io"),
+            "org.curio.io", Set.of("org.curio.io", "org.curio.io.internal to org.curio.workers"),
             "org.curio.ssl", Set.of(),
-            "org.curio.workers", Set.of(),
+            "org.curio.workers", Set.of("org.curio.workers"),
             "org.curio.examples", Set.of());
 
     private static Stream<ResolvedModule> curioModules() {
@@ -68,13 +68,14 @@ class ApiSurfaceTest {
         assertTrue(curioModules().count() >= 7, "curio modules not on the module path");
     }
 
-    /** No public or protected signature of an exported package mentions a Netty type. */
+    /** No public or protected signature of a package exported to everyone mentions a Netty type. */
     @Test
     void noNettyTypeInThePublicApi() throws IOException, ClassNotFoundException {
         List<String> leaks = new ArrayList<>();
         int scanned = 0;
         for (ResolvedModule m : curioModules().toList()) {
             Set<String> exported = m.reference().descriptor().exports().stream()
+                    .filter(e -> !e.isQualified())             // a qualified export is not public API
                     .map(ModuleDescriptor.Exports::source).collect(Collectors.toSet());
             try (ModuleReader reader = m.reference().open()) {
                 for (String entry : reader.list().toList()) {

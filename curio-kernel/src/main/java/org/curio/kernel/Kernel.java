@@ -2,9 +2,12 @@ package org.curio.kernel;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.Callable;
+import java.util.function.Supplier;
 
 import org.curio.kernel.internal.KernelTask;
 import org.curio.kernel.internal.Scheduler;
@@ -63,6 +66,7 @@ public final class Kernel implements AutoCloseable {
     private volatile boolean closing;                    // close() is cancelling the remaining tasks
     private final boolean stopOnSignals;
     private Signals.@Nullable Registration signals;      // guarded by lifecycle; from the first run to close
+    private final Map<Class<?>, AutoCloseable> resources = new LinkedHashMap<>();   // guarded by itself
 
     private Kernel(Builder b) {
         org.curio.kernel.internal.ClassInit.ensure();    // no curio class is first initialized by a task
@@ -270,6 +274,7 @@ public final class Kernel implements AutoCloseable {
                 shutDownTasks();
             }
         } finally {
+            closeResources();
             Signals.Registration r;
             synchronized (lifecycle) {
                 closed = true;
@@ -279,6 +284,49 @@ public final class Kernel implements AutoCloseable {
             scheduler.close();
             if (r != null) {
                 r.close();
+            }
+        }
+    }
+
+    /**
+     * Answers this kernel's resource of type {@code type}, creating it with {@code create} on first
+     * use. The kernel closes its resources in {@link #close()}, after every task has ended, newest
+     * first; a resource's failure to close is logged and does not stop the others.
+     *
+     * @param type   the resource's class: one resource per class and kernel
+     * @param create makes the resource; called at most once per kernel and class
+     * @param <R>    the resource type
+     * @return the resource
+     * @throws IllegalStateException if the kernel is closed
+     */
+    public <R extends AutoCloseable> R resource(Class<R> type, Supplier<? extends R> create) {
+        Objects.requireNonNull(type, "type");
+        Objects.requireNonNull(create, "create");
+        synchronized (resources) {
+            if (closed) {
+                throw new IllegalStateException("kernel is closed; cannot create a resource of " + type.getName());
+            }
+            AutoCloseable r = resources.get(type);
+            if (r == null) {
+                r = Objects.requireNonNull(create.get(), "create returned null");
+                resources.put(type, r);
+            }
+            return type.cast(r);
+        }
+    }
+
+    @SuppressWarnings("IllegalCatch")                   // one resource's failure must not keep the others open
+    private void closeResources() {
+        List<AutoCloseable> all;
+        synchronized (resources) {
+            all = new ArrayList<>(resources.values());
+            resources.clear();
+        }
+        for (AutoCloseable r : all.reversed()) {
+            try {
+                r.close();
+            } catch (Exception e) {
+                System.getLogger("org.curio.kernel").log(System.Logger.Level.ERROR, "closing kernel resource " + r, e);
             }
         }
     }

@@ -1,0 +1,7 @@
+/**
+ * The implementation of curio-workers' subprocesses and signals; not exported.
+ */
+@NullMarked
+package org.curio.workers.internal;
+
+import org.jspecify.annotations.NullMarked;
