@@ -10,8 +10,8 @@ import org.curio.traps.CancelledException;
 
 /**
  * A connected, two-way byte stream: what protocol code reads and writes, whatever carries the bytes.
- * A connected stream {@link Socket} is one; so are the streams of a {@link MemoryNetwork}, which
- * let a protocol be tested end to end without a network.
+ * A connected stream {@link Socket} is one; so are the streams of a {@code MemoryNetwork} (module
+ * curio-io-testing), which let a protocol be tested end to end without a network.
  *
  * {@snippet :
  * static void echo(Connection client) throws IOException, CancelledException {
@@ -29,7 +29,7 @@ import org.curio.traps.CancelledException;
  *
  * <p><b>Every task gets its turn.</b> Implementations draw on the calling task's cooperative budget
  * ({@link org.curio.traps.Traps#consumeBudget()}) once per receive or send, before moving any byte,
- * as {@link Socket} and {@link MemoryConnection} do; a connection built over one of them inherits it.
+ * as {@link Socket} and {@code MemoryConnection} do; a connection built over one of them inherits it.
  *
  * <p><b>Thread safety.</b> Only tasks of one kernel may use a connection; at most one task may
  * wait to receive, and one to send, at a time.

@@ -15,10 +15,12 @@
  *   <li>{@link org.curio.io.AsyncFile}: files on disk, curio's {@code aopen};</li>
  *   <li>{@link org.curio.io.Network}: TCP and Unix servers with a task per client, connections,
  *       name lookup and a happy-eyeballs connect;</li>
- *   <li>{@link org.curio.io.MemoryNetwork}: connections and listeners in memory, with buffer sizes,
- *       chunking, delays and injected faults, for testing protocol code end to end without a
- *       network.</li>
  * </ul>
+ *
+ * <p>Protocol code written against {@link org.curio.io.Connection}, {@link org.curio.io.Listener} and
+ * {@link org.curio.io.Connector} can be tested without a network: the {@code curio-io-testing} module
+ * ({@code org.curio.io.testing}) gives connections and listeners in memory, with faults, and the
+ * contract every two-way stream must keep.
  *
  * <p><b>Errors.</b> I/O failures are {@link java.io.IOException}s with the JDK's types where one fits
  * ({@link java.net.ConnectException}, {@link java.net.SocketException} "connection reset by peer",
