@@ -8,7 +8,6 @@ module org.curio.io {
     requires transitive org.curio.traps;            // CancelledException appears in our signatures
 
     requires transitive org.curio.kernel;           // Curio.run, TaskGroup, Timeouts: nothing runs without them
-    requires org.curio.sync;                        // DESIGN.md's layering: io sits above sync
     requires io.netty.transport.unix.common;        // raw non-blocking syscalls; never in our API
     requires io.netty.transport.classes.epoll;      // LinuxSocket, and loading the native library
     requires io.netty.transport;                    // ChannelException thrown by socket creation
