@@ -4,6 +4,7 @@ import java.util.List;
 
 import org.curio.kernel.Curio;
 import org.curio.kernel.Kernel;
+import org.curio.sync.EndOfQueueException;
 import org.curio.sync.UniversalQueue;
 import org.curio.traps.CancelledException;
 import org.curio.traps.Task;
@@ -13,15 +14,13 @@ import org.curio.traps.Traps;
  * Curio tasks and plain Java threads sharing {@link UniversalQueue}s: "a queue that can be used in both
  * synchronous and asynchronous code. The API is the same. It just works."
  *
- * <p>A task produces words that a plain thread consumes (the thread blocks in {@code get()}, the task
- * suspends in {@code put()} while the bounded queue is full, and {@code join()} waits for the thread's
- * {@code taskDone()} calls); a plain thread produces numbers that the main task consumes (the task
- * suspends in {@code get()} without blocking its kernel). The program prints what happens and exits by
+ * <p>A task produces words that a plain thread consumes (the thread blocks in {@code take()}, the task
+ * suspends in {@code put()} while the bounded queue is full, {@code close()} ends the stream of words,
+ * and {@code join()} waits for the thread's {@code taskDone()} calls); a plain thread produces numbers
+ * that the main task consumes (the task suspends in {@code get()} without blocking its kernel). The program prints what happens and exits by
  * itself in well under a second.
  */
 public final class ThreadInterop {
-    private static final String END = "<end>";
-
     private ThreadInterop() {}
 
     /**
@@ -37,12 +36,14 @@ public final class ThreadInterop {
 
         Thread consumer = Thread.ofPlatform().name("plain-consumer").unstarted(() -> {
             try {
-                for (String word = toThread.get(); !word.equals(END); word = toThread.get()) {
+                while (true) {
+                    String word = toThread.take();        // blocks this thread only
                     say(start, "thread got '" + word + "'");
                     toThread.taskDone();
                 }
-                toThread.taskDone();
-            } catch (CancelledException e) {              // an interrupt ends a thread's wait
+            } catch (EndOfQueueException end) {           // closed, and every word taken
+                say(start, "thread: no more words");
+            } catch (InterruptedException e) {            // an interrupt ends a thread's wait
                 say(start, "consumer thread interrupted");
             }
         });
@@ -68,7 +69,7 @@ public final class ThreadInterop {
                         toThread.put(word);               // suspends this task only, while full
                         say(start, "task put '" + word + "'");
                     }
-                    toThread.put(END);
+                    toThread.close();                     // the end of the stream of words
                     toThread.join();                      // until the thread has done every word
                     say(start, "task: the thread has processed every word");
                 });

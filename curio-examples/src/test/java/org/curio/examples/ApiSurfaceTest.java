@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.lang.module.ModuleDescriptor;
+import java.lang.module.ModuleFinder;
 import java.lang.module.ModuleReader;
 import java.lang.module.ResolvedModule;
 import java.lang.reflect.Constructor;
@@ -12,6 +13,7 @@ import java.lang.reflect.Field;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.lang.reflect.Type;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -21,6 +23,8 @@ import java.util.TreeSet;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
+import org.curio.io.Connection;
+import org.curio.io.testing.MemoryNetwork;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -34,6 +38,7 @@ class ApiSurfaceTest {
             "org.curio.kernel", Set.of("org.curio.kernel", "org.curio.kernel.spi"),
             "org.curio.sync", Set.of("org.curio.sync"),
             "org.curio.io", Set.of("org.curio.io", "org.curio.io.internal to org.curio.workers"),
+            "org.curio.io.testing", Set.of("org.curio.io.testing"),
             "org.curio.ssl", Set.of(),
             "org.curio.workers", Set.of("org.curio.workers"),
             "org.curio.examples", Set.of());
@@ -53,6 +58,40 @@ class ApiSurfaceTest {
         APPROVED.forEach((k, v) -> expected.put(k, new TreeSet<>(v)));
         expected.keySet().retainAll(actual.keySet());
         assertEquals(expected, actual);
+    }
+
+    /**
+     * The testing tools are a module of their own, which exports only its package and requires curio-io
+     * transitively: production code that depends on curio-io sees none of them. Tests use it, so it may
+     * be on the class path here; its descriptor is read from where its classes come from.
+     */
+    @Test
+    void testingToolsAreAModuleApart() throws Exception {
+        Module module = MemoryNetwork.class.getModule();
+        ModuleDescriptor descriptor;
+        if (module.isNamed()) {
+            descriptor = module.getDescriptor();
+        } else {
+            Path location = Path.of(MemoryNetwork.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            descriptor = ModuleFinder.of(location).findAll().iterator().next().descriptor();
+        }
+        assertEquals("org.curio.io.testing", descriptor.name());
+        assertEquals(Set.of("org.curio.io.testing"), descriptor.exports().stream().map(ApiSurfaceTest::describe)
+                .collect(Collectors.toSet()));
+        assertTrue(descriptor.requires().stream().anyMatch(r -> r.name().equals("org.curio.io")
+                && r.modifiers().contains(ModuleDescriptor.Requires.Modifier.TRANSITIVE)), descriptor::toString);
+        Set<String> ioPackage = Stream.of("MemoryNetwork", "MemoryConnection", "MemoryAddress", "Link",
+                "StreamContract").filter(ApiSurfaceTest::inIoPackage).collect(Collectors.toSet());
+        assertEquals(Set.of(), ioPackage, "testing tools still in org.curio.io");
+    }
+
+    private static boolean inIoPackage(String simpleName) {
+        try {
+            Class.forName("org.curio.io." + simpleName, false, Connection.class.getClassLoader());
+            return true;
+        } catch (ClassNotFoundException e) {
+            return false;
+        }
     }
 
     private static String describe(ModuleDescriptor.Exports e) {

@@ -8,8 +8,8 @@ import java.nio.charset.StandardCharsets;
 import org.curio.io.ByteStream;
 import org.curio.io.Connection;
 import org.curio.io.Listener;
-import org.curio.io.MemoryConnection;
-import org.curio.io.MemoryNetwork;
+import org.curio.io.testing.MemoryConnection;
+import org.curio.io.testing.MemoryNetwork;
 import org.curio.kernel.TaskGroup;
 import org.curio.test.CurioTest;
 

@@ -9,10 +9,10 @@ import java.util.List;
 import java.util.Map;
 
 import org.curio.io.ByteStream;
-import org.curio.io.Link;
 import org.curio.io.Listener;
-import org.curio.io.MemoryConnection;
-import org.curio.io.MemoryNetwork;
+import org.curio.io.testing.Link;
+import org.curio.io.testing.MemoryConnection;
+import org.curio.io.testing.MemoryNetwork;
 import org.curio.kernel.Curio;
 import org.curio.kernel.TaskGroup;
 import org.curio.kernel.Timeouts;

@@ -10,7 +10,7 @@ import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import net.jqwik.api.Tuple;
-import org.curio.io.MemoryNetwork;
+import org.curio.io.testing.MemoryNetwork;
 import org.curio.test.Trial;
 
 /**

@@ -10,7 +10,7 @@ import org.curio.traps.CancelledException;
 
 /**
  * A connected, two-way byte stream: what protocol code reads and writes, whatever carries the bytes.
- * A connected stream {@link Socket} is one; so are the streams of a {@link MemoryNetwork}, which
+ * A connected stream {@link Socket} is one; so are the streams of a {@code MemoryNetwork} (module curio-io-testing), which
  * let a protocol be tested end to end without a network, and a connection layered over another one
  * (TLS over a socket, say) is one too. It is the one transport interface of this package: every
  * {@link ByteStream} reads and writes through a connection, so an implementation of the abstract
@@ -33,7 +33,7 @@ import org.curio.traps.CancelledException;
  *
  * <p><b>Every task gets its turn.</b> Implementations draw on the calling task's cooperative budget
  * ({@link org.curio.traps.Traps#consumeBudget()}) once per receive or send, before moving any byte,
- * as {@link Socket} and {@link MemoryConnection} do; a connection built over one of them inherits it.
+ * as {@link Socket} and {@code MemoryConnection} do; a connection built over one of them inherits it.
  *
  * <p><b>Thread safety.</b> Only tasks of one kernel may use a connection; at most one task may
  * wait to receive, and one to send, at a time.

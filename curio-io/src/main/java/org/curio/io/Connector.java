@@ -6,7 +6,7 @@ import org.curio.traps.CancelledException;
 
 /**
  * Opens a connection to one place: client code takes a connector rather than a host and port, so the
- * same code runs over TCP and over a {@link MemoryNetwork}.
+ * same code runs over TCP and over curio-io-testing's {@code MemoryNetwork}.
  *
  * {@snippet :
  * Connector<Socket> tcp = () -> Network.openConnection("127.0.0.1", port);

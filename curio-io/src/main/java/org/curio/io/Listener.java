@@ -6,7 +6,7 @@ import java.net.SocketAddress;
 import org.curio.traps.CancelledException;
 
 /**
- * Accepts connections: a listening {@link Socket}, or a {@link MemoryNetwork}'s listener.
+ * Accepts connections: a listening {@link Socket}, or a {@code MemoryNetwork}'s listener (curio-io-testing).
  * {@link Network#serve} runs a server on any listener.
  *
  * @param <C> the kind of connection accepted

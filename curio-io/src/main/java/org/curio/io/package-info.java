@@ -16,14 +16,11 @@
  *   <li>{@link org.curio.io.AsyncFile}: files on disk, curio's {@code aopen};</li>
  *   <li>{@link org.curio.io.Network}: TCP and Unix servers with a task per client, connections,
  *       name lookup and a happy-eyeballs connect;</li>
- *   <li>{@link org.curio.io.MemoryNetwork}: connections and listeners in memory, with buffer sizes,
- *       chunking, delays and injected faults, for testing protocol code end to end without a
- *       network.</li>
  * </ul>
  *
  * <p><b>The byte path: one transport, one stream, one buffer.</b> {@link org.curio.io.Connection} is
  * the one transport interface: a connected socket implements it, so do the in-memory connections of
- * {@link org.curio.io.MemoryNetwork}, an internal connection over a pipe's or a tty's descriptor, and a
+ * {@code MemoryNetwork} (module curio-io-testing), an internal connection over a pipe's or a tty's descriptor, and a
  * connection layered over another (TLS over a socket). {@link org.curio.io.ByteStream} is the one
  * buffered stream, built over any connection by {@link org.curio.io.ByteStream#of(Connection)} and
  * reading and writing only through the connection's methods, so every transport gets the same line
@@ -32,6 +29,11 @@
  * pipes, every system call goes through one internal helper: check that the descriptor is open, make
  * the call, translate the error number into a JDK exception, and, for calls that may wait, draw on the
  * cooperative budget once and wait for readiness only when the call would block, then try again.
+ *
+ * <p>Protocol code written against {@link org.curio.io.Connection}, {@link org.curio.io.Listener} and
+ * {@link org.curio.io.Connector} can be tested without a network: the {@code curio-io-testing} module
+ * ({@code org.curio.io.testing}) gives connections and listeners in memory, with faults, and the
+ * contract every two-way stream must keep.
  *
  * <p><b>Errors.</b> I/O failures are {@link java.io.IOException}s with the JDK's types where one fits
  * ({@link java.net.ConnectException}, {@link java.net.SocketException} "connection reset by peer",

@@ -130,26 +130,4 @@ class BudgetDrawPointsTest {
             Files.deleteIfExists(dir);
         }
     }
-
-    /** A memory network's connect and a memory listener's accept draw: four in a row yield three times. */
-    @Test
-    void memoryConnectAndAcceptDraw() throws Exception {
-        MemoryNetwork network = MemoryNetwork.create();
-        List<AutoCloseable> held = new ArrayList<>();
-        try {
-            assertEquals(3, forcedYields(() -> { }, () -> {
-                Listener<MemoryConnection> listener = network.listen("x");
-                held.add(listener);
-                held.add(network.connect("x"));
-                held.add(network.connect("x"));
-                held.add(listener.accept());
-                held.add(listener.accept());
-                for (AutoCloseable c : held) {
-                    c.close();
-                }
-            }));
-        } finally {
-            network.close();
-        }
-    }
 }

@@ -118,12 +118,12 @@ class ServerLogTest {
      */
     @CurioTest
     void errorFromAcceptIsBackedOff(VirtualClock clock) throws Exception {
-        MemoryNetwork network = MemoryNetwork.create();
-        Listener<MemoryConnection> real = network.listen("flaky");
+        Socket real = Network.tcpServerSocket(anyPort(), Network.ServerOptions.defaults());
+        SocketAddress address = real.localAddress();
         int[] failures = {3};
-        Listener<MemoryConnection> flaky = new Listener<>() {
+        Listener<Socket> flaky = new Listener<>() {
             @Override
-            public MemoryConnection accept() throws IOException, CancelledException {
+            public Socket accept() throws IOException, CancelledException {
                 if (failures[0]-- > 0) {
                     throw new NoClassDefFoundError("org/curio/Missing (too many open files)");
                 }
@@ -144,7 +144,8 @@ class ServerLogTest {
             ByteStream stream = client.asStream();
             stream.write(stream.readLine());
         }));
-        try (MemoryConnection c = network.connect("flaky")) {
+        try (Socket c = Socket.open(Family.INET, Type.STREAM)) {
+            c.connect(address);
             c.sendAll(bytes("hi\n"));
             assertEquals("hi\n", IoHarness.text(c.asStream().readLine()));
         }

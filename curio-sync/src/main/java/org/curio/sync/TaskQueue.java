@@ -34,6 +34,27 @@ import org.curio.traps.WaitQueue;
  * woken (its item or place reserved) and is then cancelled before it runs completes its operation;
  * the cancellation arrives at its next blocking call. Nothing is ever lost or duplicated.
  *
+ * <p><b>End of stream.</b> A producer ends the stream with {@link #close()}: later puts fail with
+ * {@link IllegalStateException}, getters take what is left, and then every get, those waiting at the
+ * close and those that come later, throws {@link EndOfQueueException}. A {@code null} item cannot
+ * mark the end: items are never null.
+ *
+ * {@snippet :
+ * Curio.spawn(() -> {
+ *     for (String line : lines) {
+ *         queue.put(line);
+ *     }
+ *     queue.close();                          // consumers drain the rest, then see the end
+ * });
+ * try {
+ *     while (true) {
+ *         handle(queue.get());
+ *     }
+ * } catch (EndOfQueueException end) {
+ *     // every line was handled
+ * }
+ * }
+ *
  * <p><b>Thread safety.</b> Only tasks of one kernel may use a task queue: any other caller gets an
  * {@link IllegalStateException}. To pass items between threads, kernels and tasks, use
  * {@link UniversalQueue}. The accessors may be read from anywhere, but are exact only from the owning
@@ -51,6 +72,12 @@ public abstract sealed class TaskQueue<E> permits Queue, LifoQueue, PriorityQueu
      * getter waits. Places work the same way for putters with grantedPuts. A cancelled waiter was
      * never counted, so nothing needs undoing. Invariants: store size >= grantedGets, and
      * (bounded) store size + grantedPuts <= maxsize.
+     *
+     * close() wakes every parked getter and putter without reserving anything for them. A woken getter
+     * cannot tell whether it was handed an item or woken by the close, and need not: nothing is put
+     * after the close, so the getters that resume take the reserved items while grantedGets lasts, and
+     * the rest see the end (every reserved item is taken, whichever getters take them). A putter that
+     * resumes after the close puts nothing and gives back a reserved place while grantedPuts lasts.
      */
     private final int maxsize;                            // 0: unbounded
     private final String name;
@@ -60,6 +87,7 @@ public abstract sealed class TaskQueue<E> permits Queue, LifoQueue, PriorityQueu
     private int grantedGets;                              // items reserved for woken getters
     private int grantedPuts;                              // places reserved for woken putters
     private int unfinished;                               // items put and not yet marked done
+    private boolean closed;                               // close() was called: no more puts
 
     TaskQueue(int maxsize, String name) {
         if (maxsize < 0) {
@@ -79,9 +107,12 @@ public abstract sealed class TaskQueue<E> permits Queue, LifoQueue, PriorityQueu
     abstract E storeTake();
 
     /**
-     * Suspends the calling task until an item is available, then removes and returns it.
+     * Suspends the calling task until an item is available, then removes and returns it. Once the
+     * queue is {@linkplain #close() closed}, returns the items left, then throws
+     * {@link EndOfQueueException}; a task waiting here when the queue is closed wakes and throws it.
      *
      * @return the item
+     * @throws EndOfQueueException   if the queue is closed and holds no item for this task
      * @throws CancelledException    if the task is cancelled or times out while waiting; it took nothing
      * @throws IllegalStateException if the caller is not a curio task
      */
@@ -91,7 +122,13 @@ public abstract sealed class TaskQueue<E> permits Queue, LifoQueue, PriorityQueu
         if (getters.isEmpty() && storeSize() > grantedGets) {
             return take();
         }
+        if (closed) {
+            throw ended();
+        }
         getters.park();
+        if (grantedGets == 0) {                           // woken by close(): nothing is left for us
+            throw ended();
+        }
         grantedGets--;                                    // woken: an item is reserved for us
         return take();
     }
@@ -101,12 +138,17 @@ public abstract sealed class TaskQueue<E> permits Queue, LifoQueue, PriorityQueu
      * getter, and no getter waits). Never suspends.
      *
      * @return the item, or empty
+     * @throws EndOfQueueException   if the queue is {@linkplain #close() closed} and holds no item for a
+     *                               newcomer: none will come
      * @throws IllegalStateException if the caller is not a curio task
      */
     public final Optional<E> tryGet() {
         Checks.inTask(name + ".tryGet");
         if (getters.isEmpty() && storeSize() > grantedGets) {
             return Optional.of(take());
+        }
+        if (closed) {
+            throw ended();
         }
         return Optional.empty();
     }
@@ -117,17 +159,25 @@ public abstract sealed class TaskQueue<E> permits Queue, LifoQueue, PriorityQueu
      *
      * @param item the item
      * @throws CancelledException    if the task is cancelled or times out while waiting; it put nothing
-     * @throws IllegalStateException if the caller is not a curio task
+     * @throws IllegalStateException if the queue is {@linkplain #close() closed} (before or while this
+     *                               task waits; it put nothing), or the caller is not a curio task
      */
     public final void put(E item) throws CancelledException {
         Objects.requireNonNull(item, "item");
         Checks.inTask(name + ".put");
         Traps.consumeBudget();
+        ensureOpen("put");
         if (putters.isEmpty() && hasRoom()) {
             insert(item);
             return;
         }
         putters.park();
+        if (closed) {                                     // woken by close(), or closed before we ran
+            if (grantedPuts > 0) {
+                grantedPuts--;
+            }
+            throw closedFor("put");
+        }
         grantedPuts--;                                    // woken: a place is reserved for us
         try {
             insert(item);
@@ -143,11 +193,13 @@ public abstract sealed class TaskQueue<E> permits Queue, LifoQueue, PriorityQueu
      *
      * @param item the item
      * @return whether the item was added
-     * @throws IllegalStateException if the caller is not a curio task
+     * @throws IllegalStateException if the queue is {@linkplain #close() closed}, or the caller is not a
+     *                               curio task
      */
     public final boolean tryPut(E item) {
         Objects.requireNonNull(item, "item");
         Checks.inTask(name + ".tryPut");
+        ensureOpen("tryPut");
         if (putters.isEmpty() && hasRoom()) {
             insert(item);
             return true;
@@ -183,6 +235,45 @@ public abstract sealed class TaskQueue<E> permits Queue, LifoQueue, PriorityQueu
         if (unfinished > 0) {
             joiners.park();
         }
+    }
+
+    /**
+     * Ends the stream of items: later puts fail with {@link IllegalStateException}, and so do the puts
+     * waiting now (they put nothing); getters take the items left, in the queue's order, and then every
+     * get throws {@link EndOfQueueException}. The tasks waiting to get when the queue is closed wake at
+     * once, all of them, and throw it. {@link #join()} and {@link #taskDone()} work as before. Never
+     * suspends; does nothing if the queue is closed already.
+     *
+     * @throws IllegalStateException if the caller is not a curio task
+     */
+    public final void close() {
+        Checks.inTask(name + ".close");
+        if (closed) {
+            return;
+        }
+        closed = true;
+        getters.wakeAll();
+        putters.wakeAll();
+    }
+
+    /** {@return whether {@link #close()} was called} */
+    public final boolean isClosed() {
+        return closed;
+    }
+
+    private void ensureOpen(String method) {
+        if (closed) {
+            throw closedFor(method);
+        }
+    }
+
+    private IllegalStateException closedFor(String method) {
+        return new IllegalStateException(name + "." + method + " after close(): the queue is closed; its getters"
+                + " drain the items left and then see EndOfQueueException");
+    }
+
+    private EndOfQueueException ended() {
+        return new EndOfQueueException(name + " closed and empty: every item put before close() was taken");
     }
 
     private boolean hasRoom() {
@@ -248,6 +339,6 @@ public abstract sealed class TaskQueue<E> permits Queue, LifoQueue, PriorityQueu
     @Override
     public final String toString() {
         return name + "[size=" + storeSize() + ", maxsize=" + (maxsize == 0 ? "unbounded" : maxsize)
-                + ", getters=" + getters.size() + ", putters=" + putters.size() + "]";
+                + ", getters=" + getters.size() + ", putters=" + putters.size() + (closed ? ", closed" : "") + "]";
     }
 }

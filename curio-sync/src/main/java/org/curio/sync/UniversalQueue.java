@@ -8,20 +8,31 @@ import java.util.concurrent.locks.ReentrantLock;
 import org.curio.sync.Waits.Waiter;
 import org.curio.sync.Waits.WaiterList;
 import org.curio.traps.CancelledException;
+import org.curio.traps.Trap;
 import org.curio.traps.Traps;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A first-in, first-out queue shared by curio tasks of any kernel and plain threads, with one API:
- * the same {@code put} and {@code get} suspend a task and block a thread. Curio: "a queue that can be
- * used in both synchronous and asynchronous code. The API is the same. It just works."
+ * A first-in, first-out queue shared by curio tasks of any kernel and plain threads. Curio: "a queue
+ * that can be used in both synchronous and asynchronous code. The API is the same. It just works."
+ * Here the same {@code put}, {@code tryGet}, {@code tryPut}, {@code taskDone} and {@code join} serve
+ * both; getting an item is {@link #get()} for a task (a cancellation ends its wait) and {@link #take()}
+ * for a thread (an interrupt ends its wait with {@link InterruptedException}), because Java makes a
+ * caller name the exceptions it may see.
  *
  * {@snippet :
  * var queue = new UniversalQueue<String>(100);
- * Thread.ofPlatform().start(() -> {             // a plain thread produces
- *     try { queue.put("work"); } catch (CancelledException e) { return; }
+ * Thread.ofPlatform().start(() -> {             // a plain thread consumes
+ *     try {
+ *         while (true) {
+ *             handle(queue.take());             // blocks the thread
+ *         }
+ *     } catch (EndOfQueueException end) {       // closed, and every item taken
+ *     } catch (InterruptedException e) {        // interrupted while waiting
+ *     }
  * });
- * String job = queue.get();                     // a task consumes: suspends, never blocks its kernel
+ * queue.put("work");                            // a task produces: suspends while full, never blocks its kernel
+ * queue.close();                                // the end of the stream
  * }
  *
  * <p><b>Fairness.</b> Getters (tasks and threads alike) are served in the order they asked, and so are
@@ -29,15 +40,22 @@ import org.jspecify.annotations.Nullable;
  * takes the first item when it resumes; a place freed while putters wait is reserved for the longest
  * waiting putter. A newcomer cannot take what is reserved.
  *
- * <p><b>Cancellation and interrupts.</b> {@code get}, {@code put} and {@code join} wait only when they
- * must; called from a task, {@code get} and {@code put} first draw on its cooperative budget and yield
- * (a cancellation point) when it is spent, so a task that never has to wait still lets others run. A task that waits is suspended on a future (curio's {@code _future_wait}), so its wait is a
- * cancellation point; a thread that waits blocks, and an interrupt ends its wait the same way: it
- * throws {@link org.curio.traps.TaskCancelledException} and clears the interrupt status, as an
- * {@code InterruptedException} would. A wait ended by a cancellation, a timeout or an interrupt takes
- * or puts nothing, and if an item or a place had already been reserved for it, the reservation passes
- * to the next waiter or back to the queue, so the item stays first in line: nothing is lost or
- * duplicated, and items leave in the order they arrived.
+ * <p><b>End of stream.</b> Items are never null, so none can mark the end: a producer calls
+ * {@link #close()}. Later puts fail with {@link IllegalStateException}; getters take the items left,
+ * and then every {@code get} and {@code take} throws {@link EndOfQueueException}. The tasks and threads
+ * waiting to get when the queue is closed all wake at once and throw it.
+ *
+ * <p><b>Cancellation and interrupts.</b> {@code get}, {@code take}, {@code put} and {@code join} wait
+ * only when they must; called from a task, {@code get} and {@code put} first draw on its cooperative
+ * budget and yield (a cancellation point) when it is spent, so a task that never has to wait still lets
+ * others run. A task that waits is suspended on a future (curio's {@code _future_wait}), so its wait is
+ * a cancellation point. A thread that waits blocks: an interrupt ends its {@code take} with
+ * {@link InterruptedException} (the interrupt status cleared, as {@code BlockingQueue.take} does), and
+ * its {@code put} or {@code join} with {@link org.curio.traps.TaskCancelledException} whose cause is
+ * the {@code InterruptedException} (the status cleared too). A wait ended by a cancellation, a timeout
+ * or an interrupt takes or puts nothing, and if an item or a place had already been reserved for it,
+ * the reservation passes to the next waiter or back to the queue, so the item stays first in line:
+ * nothing is lost or duplicated, and items leave in the order they arrived.
  *
  * <p><b>Thread safety.</b> Universal: any task of any kernel and any thread may call any method, at
  * the same time. Waiting tasks never block their kernel's thread, except for the few instructions
@@ -73,6 +91,7 @@ public final class UniversalQueue<E> {
     private int grantedGets;                             // items reserved for granted getters
     private int grantedPuts;                             // places reserved for granted putters
     private int unfinished;                              // items put and not yet marked done
+    private boolean closed;                              // close() was called: no more puts
     private @Nullable Waiter toComplete;                 // granted under the mutex, completed after unlocking
 
     /** Creates an unbounded queue. */
@@ -94,36 +113,96 @@ public final class UniversalQueue<E> {
     }
 
     /**
-     * Removes and returns the first item, waiting until one is available: suspends a calling task,
-     * blocks a calling thread.
+     * Removes and returns the first item, suspending the calling task until one is available. Plain
+     * threads call {@link #take()} instead. Once the queue is {@linkplain #close() closed}, returns the
+     * items left, then throws {@link EndOfQueueException}; a task waiting here when the queue is closed
+     * wakes and throws it.
      *
      * @return the item
-     * @throws CancelledException if the task is cancelled or times out, or the thread is interrupted,
-     *                            while waiting; it took nothing
+     * @throws EndOfQueueException   if the queue is closed and holds no item for this task
+     * @throws CancelledException    if the task is cancelled or times out while waiting; it took nothing
+     * @throws IllegalStateException if the caller is a plain thread, not a curio task (it names
+     *                               {@code take()})
      */
     public E get() throws CancelledException {
-        if (Traps.inTask()) {
-            Traps.consumeBudget();
+        if (!Traps.inTask()) {
+            throw new IllegalStateException("UniversalQueue.get called from plain thread "
+                    + Thread.currentThread().getName() + "; get() is for curio tasks, whose wait a cancellation"
+                    + " ends: a thread calls take(), whose wait an interrupt ends with InterruptedException");
         }
-        Waiter w;
+        Traps.consumeBudget();
+        Object now = takeOrEnqueue();
+        if (!(now instanceof Waiter w)) {
+            return cast(now);
+        }
+        try {
+            Traps.call(new Trap.FutureWait(w));
+        } catch (CancelledException | RuntimeException e) {
+            abandon(w, getters, true);
+            throw e;
+        }
+        return takeGranted(w);
+    }
+
+    /**
+     * Removes and returns the first item, blocking the calling plain thread until one is available: the
+     * thread's {@link java.util.concurrent.BlockingQueue#take()}. Tasks call {@link #get()} instead.
+     * Once the queue is {@linkplain #close() closed}, returns the items left, then throws
+     * {@link EndOfQueueException}; a thread waiting here when the queue is closed wakes and throws it.
+     *
+     * @return the item
+     * @throws EndOfQueueException   if the queue is closed and holds no item for this thread
+     * @throws InterruptedException  if the thread is interrupted while waiting, or is interrupted when
+     *                               it must start to wait; it took nothing, and its interrupt status is
+     *                               cleared, as by every method that throws {@code InterruptedException}
+     * @throws IllegalStateException if the caller is a curio task (it names {@code get()})
+     */
+    public E take() throws InterruptedException {
+        if (Traps.inTask()) {
+            throw new IllegalStateException("UniversalQueue.take called from a curio task; take() blocks a plain"
+                    + " thread: a task calls get(), which suspends only the task");
+        }
+        Object now = takeOrEnqueue();
+        if (!(now instanceof Waiter w)) {
+            return cast(now);
+        }
+        try {
+            Waits.block(w);
+        } catch (InterruptedException | RuntimeException e) {
+            abandon(w, getters, true);
+            throw e;
+        }
+        return takeGranted(w);
+    }
+
+    /**
+     * Takes the first item if a newcomer may; otherwise lists a new getter and returns its waiter (no
+     * item can be one: the class is private to this package).
+     */
+    private Object takeOrEnqueue() {
         mutex.lock();
         try {
             if (getters.isEmpty() && items.size() > grantedGets) {
                 return takeLocked();
             }
-            w = new Waiter();
+            if (closed) {
+                throw ended();
+            }
+            Waiter w = new Waiter();
             getters.add(w);
+            return w;
         } finally {
             unlockThenComplete();
         }
-        try {
-            Waits.await(w, "UniversalQueue.get");
-        } catch (CancelledException | RuntimeException e) {
-            abandon(w, getters, true);
-            throw e;
-        }
+    }
+
+    /** After a getter's wait: takes its reserved item, or ends if the close woke it. */
+    private E takeGranted(Waiter w) {
         mutex.lock();
         try {
+            if (!w.granted) {                            // released by close(): nothing is left for it
+                throw ended();
+            }
             grantedGets--;
             return takeLocked();
         } finally {
@@ -131,17 +210,27 @@ public final class UniversalQueue<E> {
         }
     }
 
+    @SuppressWarnings("unchecked")
+    private E cast(Object item) {
+        return (E) item;
+    }
+
     /**
      * Removes and returns the first item if one is available to a newcomer (no getter waits and it is
      * not reserved). Never waits.
      *
      * @return the item, or empty
+     * @throws EndOfQueueException if the queue is {@linkplain #close() closed} and holds no item for a
+     *                             newcomer: none will come
      */
     public Optional<E> tryGet() {
         mutex.lock();
         try {
             if (getters.isEmpty() && items.size() > grantedGets) {
                 return Optional.of(takeLocked());
+            }
+            if (closed) {
+                throw ended();
             }
             return Optional.empty();
         } finally {
@@ -154,8 +243,10 @@ public final class UniversalQueue<E> {
      * suspends a calling task, blocks a calling thread.
      *
      * @param item the item
-     * @throws CancelledException if the task is cancelled or times out, or the thread is interrupted,
-     *                            while waiting; it put nothing
+     * @throws CancelledException    if the task is cancelled or times out, or the thread is interrupted,
+     *                               while waiting; it put nothing
+     * @throws IllegalStateException if the queue is {@linkplain #close() closed}, before or while this
+     *                               caller waits; it put nothing
      */
     public void put(E item) throws CancelledException {
         Objects.requireNonNull(item, "item");
@@ -165,6 +256,7 @@ public final class UniversalQueue<E> {
         Waiter w;
         mutex.lock();
         try {
+            ensureOpenLocked("put");
             if (putters.isEmpty() && hasRoomLocked()) {
                 insertLocked(item);
                 return;
@@ -182,7 +274,10 @@ public final class UniversalQueue<E> {
         }
         mutex.lock();
         try {
-            grantedPuts--;
+            if (w.granted) {
+                grantedPuts--;
+            }
+            ensureOpenLocked("put");                     // released by close(), or closed before it ran
             insertLocked(item);
         } finally {
             unlockThenComplete();
@@ -195,11 +290,13 @@ public final class UniversalQueue<E> {
      *
      * @param item the item
      * @return whether the item was added
+     * @throws IllegalStateException if the queue is {@linkplain #close() closed}
      */
     public boolean tryPut(E item) {
         Objects.requireNonNull(item, "item");
         mutex.lock();
         try {
+            ensureOpenLocked("tryPut");
             if (putters.isEmpty() && hasRoomLocked()) {
                 insertLocked(item);
                 return true;
@@ -252,7 +349,49 @@ public final class UniversalQueue<E> {
         Waits.awaitOrLeave(w, "UniversalQueue.join", mutex, joiners);
     }
 
+    /**
+     * Ends the stream of items: later puts fail with {@link IllegalStateException}, and so do the puts
+     * waiting now (they put nothing); getters take the items left, in order, and then every
+     * {@link #get()} and {@link #take()} throws {@link EndOfQueueException}. Every task and thread
+     * waiting to get when the queue is closed wakes at once and throws it. {@link #join()} and
+     * {@link #taskDone()} work as before. Never waits; does nothing if the queue is closed already.
+     */
+    public void close() {
+        mutex.lock();
+        try {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            toComplete = getters.releaseAll(toComplete);
+            toComplete = putters.releaseAll(toComplete);
+        } finally {
+            unlockThenComplete();
+        }
+    }
+
+    /** {@return whether {@link #close()} was called} */
+    public boolean isClosed() {
+        mutex.lock();
+        try {
+            return closed;
+        } finally {
+            mutex.unlock();
+        }
+    }
+
     // ---- guarded by mutex
+
+    private void ensureOpenLocked(String method) {
+        if (closed) {
+            throw new IllegalStateException("UniversalQueue." + method + " after close(): the queue is closed; its"
+                    + " getters drain the items left and then see EndOfQueueException");
+        }
+    }
+
+    private static EndOfQueueException ended() {
+        return new EndOfQueueException("UniversalQueue closed and empty: every item put before close() was taken");
+    }
 
     private void unlockThenComplete() {
         Waiter chain = toComplete;
@@ -365,6 +504,6 @@ public final class UniversalQueue<E> {
     public String toString() {
         Statistics s = statistics();
         return "UniversalQueue[size=" + s.size() + ", maxsize=" + (maxsize == 0 ? "unbounded" : maxsize)
-                + ", getters=" + s.getters() + ", putters=" + s.putters() + "]";
+                + ", getters=" + s.getters() + ", putters=" + s.putters() + (isClosed() ? ", closed" : "") + "]";
     }
 }

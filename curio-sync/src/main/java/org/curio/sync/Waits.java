@@ -56,6 +56,21 @@ final class Waits {
     }
 
     /**
+     * Blocks the calling plain thread until {@code waiter} is completed.
+     *
+     * @param waiter the waiter
+     * @throws InterruptedException if the thread is interrupted before or while waiting; the interrupt
+     *                              status is then cleared, as every method that throws it does
+     */
+    static void block(Waiter waiter) throws InterruptedException {
+        try {
+            waiter.get();
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("waiter completed exceptionally", e); // never: we complete normally
+        }
+    }
+
+    /**
      * Waits like {@link #await}, for a waiter that needs no hand-back when the wait is abandoned (an
      * event, a result, a join): on cancellation or failure it is taken off {@code list}, under
      * {@code mutex}, before the exception leaves.
@@ -158,6 +173,20 @@ final class Waits {
             w.next = null;
             size--;
             return true;
+        }
+
+        /**
+         * Removes every waiter without granting it anything, chaining them onto {@code chain}; returns
+         * the new chain. A released waiter's {@code granted} stays false.
+         */
+        @Nullable Waiter releaseAll(@Nullable Waiter chain) {
+            Waiter result = chain;
+            while (head != null) {
+                Waiter w = removeFirst();
+                w.nextGranted = result;
+                result = w;
+            }
+            return result;
         }
 
         /**

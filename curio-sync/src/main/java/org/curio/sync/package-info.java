@@ -17,7 +17,13 @@
  * {@link org.curio.sync.UniversalResult}): the same methods work from a task of any kernel, which
  * suspends on a future through the {@code FutureWait} trap, and from a plain platform or virtual
  * thread, which blocks (an interrupt ends its wait with a {@link org.curio.traps.TaskCancelledException}).
- * A small internal lock guards their state; it is never held while anyone waits.
+ * The one exception is taking from a {@link org.curio.sync.UniversalQueue}: a task calls
+ * {@code get()}, a thread {@code take()}, which an interrupt ends with
+ * {@link java.lang.InterruptedException}. A small internal lock guards their state; it is never held
+ * while anyone waits.
+ *
+ * <p><b>End of stream.</b> Every queue can be closed: puts then fail, getters drain the items left and
+ * then see {@link org.curio.sync.EndOfQueueException}.
  *
  * <h2>Promises</h2>
  *

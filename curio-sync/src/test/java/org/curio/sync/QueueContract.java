@@ -198,4 +198,146 @@ abstract class QueueContract {
         t.join();
         steps.assertEvents("got 1", "cancelled at the waiting get");
     }
+
+    // ------------------------------------------------------------------ end of stream: close()
+
+    /** Every getter waiting when the queue is closed wakes at once and sees the end. */
+    @CurioTest
+    void closeWakesEveryWaitingGetter(Steps steps, VirtualClock clock) throws Exception {
+        TestQueue q = create(0);
+        List<Task<?>> getters = new ArrayList<>();
+        for (int g = 1; g <= 3; g++) {
+            int id = g;
+            getters.add(Curio.spawn(() -> {
+                try {
+                    steps.record("getter " + id + " got " + q.get());
+                } catch (EndOfQueueException e) {
+                    steps.record("getter " + id + " saw the end at " + clock.elapsed().toMillis() + " ms: "
+                            + e.getMessage());
+                }
+            }));
+        }
+        Timeouts.sleep(seconds(1));
+        steps.record("waiting " + q.waiting());
+        q.close();
+        steps.record("closed at " + clock.elapsed().toMillis() + " ms");
+        Timeouts.sleep(seconds(0.001));
+        steps.record("one tick later");
+        for (Task<?> t : getters) {
+            t.join();
+        }
+        String end = " saw the end at 1000 ms: " + kind().className()
+                + " closed and empty: every item put before close() was taken";
+        steps.assertEvents("waiting [3, 0, 0]", "closed at 1000 ms", "getter 1" + end, "getter 2" + end,
+                "getter 3" + end, "one tick later");
+        assertTrue(q.isClosed());
+        assertEquals(List.of(0, 0, 0), q.waiting());
+    }
+
+    /** The items left when the queue is closed come out in the kind's order; then every get sees the end. */
+    @CurioTest
+    void itemsLeftAreDrainedThenTheEnd(Steps steps) throws Exception {
+        TestQueue q = create(0);
+        for (int i : List.of(5, 1, 4)) {
+            q.put(i);
+        }
+        q.close();
+        assertTrue(q.isClosed());
+        assertEquals(3, q.size());
+        steps.record("got " + q.get());
+        steps.record("tried " + q.tryGet());
+        steps.record("got " + q.get());
+        for (int i = 0; i < 2; i++) {
+            try {
+                steps.record("got " + q.get());
+            } catch (EndOfQueueException e) {
+                steps.record("end");
+            }
+        }
+        try {
+            steps.record("tried " + q.tryGet());
+        } catch (EndOfQueueException e) {
+            steps.record("tried: end");
+        }
+        List<Integer> order = kind().drainOrder(List.of(5, 1, 4));
+        steps.assertEvents("got " + order.get(0), "tried Optional[" + order.get(1) + "]", "got " + order.get(2),
+                "end", "end", "tried: end");
+        assertEquals(List.of(0, 0, 3), q.waiting());        // taskDone and join work as before
+    }
+
+    /** A put or tryPut after close fails, naming the queue, and adds nothing; closing twice is harmless. */
+    @CurioTest
+    void putAfterCloseFails() throws Exception {
+        TestQueue q = create(0);
+        q.put(1);
+        q.close();
+        q.close();
+        var put = assertThrows(IllegalStateException.class, () -> q.put(2));
+        assertEquals(kind().className() + ".put after close(): the queue is closed; its getters drain the items"
+                + " left and then see EndOfQueueException", put.getMessage());
+        var tryPut = assertThrows(IllegalStateException.class, () -> q.tryPut(2));
+        assertTrue(tryPut.getMessage().startsWith(kind().className() + ".tryPut after close()"),
+                tryPut.getMessage());
+        assertEquals(1, q.size());
+        assertEquals(1, q.get());
+        assertThrows(EndOfQueueException.class, q::get);
+    }
+
+    /** A putter waiting for room when the queue is closed wakes and fails, putting nothing. */
+    @CurioTest
+    void closeFailsWaitingPutters(Steps steps, VirtualClock clock) throws Exception {
+        TestQueue q = create(1);
+        q.put(1);
+        Task<?> putter = Curio.spawn(() -> {
+            try {
+                q.put(2);
+                steps.record("put 2");
+            } catch (IllegalStateException e) {
+                steps.record("put failed at " + clock.elapsed().toSeconds() + " s");
+            }
+        });
+        Timeouts.sleep(seconds(1));
+        assertEquals(List.of(0, 1, 1), q.waiting());
+        q.close();
+        putter.join();
+        steps.record("got " + q.get());
+        assertThrows(EndOfQueueException.class, q::get);
+        steps.assertEvents("put failed at 1 s", "got 1");
+        assertEquals(List.of(0, 0, 1), q.waiting());
+    }
+
+    /**
+     * Getters woken with an item before the close still take it; only the getters with nothing left see
+     * the end. A getter whose wait timed out before the close saw its timeout, not the end.
+     */
+    @CurioTest
+    void getterHandedAnItemBeforeTheCloseKeepsIt(Steps steps) throws Exception {
+        TestQueue q = create(0);
+        Task<?> impatient = Curio.spawn(() -> {
+            try {
+                Timeouts.after(seconds(0.5), q::get);
+            } catch (TaskTimeoutException e) {
+                steps.record("impatient timed out");
+            }
+        });
+        List<Task<?>> getters = new ArrayList<>();
+        for (int g = 1; g <= 2; g++) {
+            int id = g;
+            getters.add(Curio.spawn(() -> {
+                try {
+                    steps.record("getter " + id + " got " + q.get());
+                } catch (EndOfQueueException e) {
+                    steps.record("getter " + id + " saw the end");
+                }
+            }));
+        }
+        Timeouts.sleep(seconds(1));
+        impatient.join();
+        q.put(7);                                      // reserved for getter 1, which has not run yet
+        q.close();
+        for (Task<?> t : getters) {
+            t.join();
+        }
+        steps.assertEvents("impatient timed out", "getter 1 got 7", "getter 2 saw the end");
+    }
 }

@@ -25,6 +25,11 @@ final class SyncHarness {
         run(Kernel.builder().clock(VirtualClock.create()), main.asBody()::call);
     }
 
+    /** Runs a void body as the main task of a fresh kernel on {@code clock}, closes it, and checks its ledger is empty. */
+    static void runVoid(VirtualClock clock, VoidBody<?> main) throws Exception {
+        run(Kernel.builder().clock(clock), main.asBody()::call);
+    }
+
     private static <T> T run(Kernel.Builder builder, Callable<T> main) throws Exception {
         Kernel kernel = builder.build();
         try {

@@ -46,6 +46,12 @@ interface TestQueue {
     /** {@return how many getters and putters wait, and how many items are unfinished} */
     List<Integer> waiting();
 
+    /** Closes the queue: the end of its stream. */
+    void close();
+
+    /** {@return whether the queue is closed} */
+    boolean isClosed();
+
     /** The four kinds, each with the order its items come out in. */
     enum Kind {
         /** {@link Queue}. */
@@ -56,6 +62,16 @@ interface TestQueue {
         PRIORITY,
         /** {@link UniversalQueue}, first in first out. */
         UNIVERSAL;
+
+        /** {@return the queue's class name, as its messages give it} */
+        String className() {
+            return switch (this) {
+                case FIFO -> "Queue";
+                case LIFO -> "LifoQueue";
+                case PRIORITY -> "PriorityQueue";
+                case UNIVERSAL -> "UniversalQueue";
+            };
+        }
 
         /** {@return a new queue of this kind} */
         TestQueue create(int maxsize) {
@@ -91,6 +107,8 @@ interface TestQueue {
         @Override public boolean isEmpty() { return q.isEmpty(); }
         @Override public boolean isFull() { return q.isFull(); }
         @Override public int maxsize() { return q.maxsize(); }
+        @Override public void close() { q.close(); }
+        @Override public boolean isClosed() { return q.isClosed(); }
 
         @Override
         public List<Integer> waiting() {
@@ -111,6 +129,8 @@ interface TestQueue {
         @Override public boolean isEmpty() { return q.isEmpty(); }
         @Override public boolean isFull() { return q.isFull(); }
         @Override public int maxsize() { return q.maxsize(); }
+        @Override public void close() { q.close(); }
+        @Override public boolean isClosed() { return q.isClosed(); }
 
         @Override
         public List<Integer> waiting() {

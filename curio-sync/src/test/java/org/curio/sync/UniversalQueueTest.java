@@ -66,6 +66,18 @@ class UniversalQueueTest {
         }
     }
 
+    /** {@link #consume} for a plain thread, which takes instead of getting. */
+    private static void consumeOnThread(UniversalQueue<Integer> q, List<Integer> into) throws InterruptedException {
+        while (true) {
+            int item = q.take();
+            if (item == NONE) {
+                break;
+            }
+            into.add(item);
+            q.taskDone();
+        }
+    }
+
     /** A new queue is empty and not full. */
     @Test
     void basic() {
@@ -98,7 +110,7 @@ class UniversalQueueTest {
     void taskProducerThreadConsumer() throws Exception {
         List<Integer> result = Collections.synchronizedList(new ArrayList<>());
         var q = new UniversalQueue<Integer>();
-        CompletableFuture<Void> t1 = thread(() -> consume(q, result));
+        CompletableFuture<Void> t1 = thread(() -> consumeOnThread(q, result));
         Task<?> t2 = Curio.spawn(() -> {
             for (int i = 0; i < 10; i++) {
                 q.put(i);
@@ -246,7 +258,7 @@ class UniversalQueueTest {
     @CurioTest
     void threadAndTaskGettersServedInOrder(Steps steps) throws Exception {
         var queue = new UniversalQueue<String>();
-        CompletableFuture<Void> threadGetter = thread(() -> steps.record("thread got " + queue.get()));
+        CompletableFuture<Void> threadGetter = thread(() -> steps.record("thread got " + queue.take()));
         while (queue.statistics().getters() < 1) {
             Curio.schedule();
             Thread.onSpinWait();
@@ -261,16 +273,19 @@ class UniversalQueueTest {
         steps.assertEvents("thread got a", "task got b");
     }
 
-    /** An interrupted thread stops waiting with TaskCancelledException, its status cleared, taking nothing. */
+    /**
+     * An interrupted thread stops taking with InterruptedException, its status cleared (as every method
+     * that throws it does), taking nothing.
+     */
     @Test
     void interruptEndsAThreadsWait() throws Exception {
         var queue = new UniversalQueue<String>();
         var outcome = new CompletableFuture<Throwable>();
         Thread t = Thread.ofPlatform().daemon().start(() -> {
             try {
-                queue.get();
+                queue.take();
                 outcome.complete(null);
-            } catch (CancelledException e) {
+            } catch (InterruptedException e) {
                 outcome.complete(Thread.currentThread().isInterrupted() ? new AssertionError("still interrupted") : e);
             }
         });
@@ -279,11 +294,101 @@ class UniversalQueueTest {
         }
         t.interrupt();
         Throwable e = outcome.get();
-        assertInstanceOf(TaskCancelledException.class, e);
-        assertInstanceOf(InterruptedException.class, e.getCause());
+        assertInstanceOf(InterruptedException.class, e);
         assertEquals(0, queue.statistics().getters());
         assertTrue(queue.tryPut("x"));
         assertEquals(Optional.of("x"), queue.tryGet());
+    }
+
+    /** A thread and a task waiting to get when the queue is closed both wake and see the end. */
+    @CurioTest
+    void closeWakesWaitingThreadsAndTasks(Steps steps) throws Exception {
+        var queue = new UniversalQueue<String>();
+        CompletableFuture<Void> taker = thread(() -> {
+            try {
+                queue.take();
+            } catch (EndOfQueueException e) {
+                throw new IllegalStateException("thread saw the end");   // the outcome, checked below
+            }
+        });
+        while (queue.statistics().getters() < 1) {
+            Curio.schedule();
+            Thread.onSpinWait();
+        }
+        Task<?> getter = Curio.spawn(() -> {
+            try {
+                queue.get();
+            } catch (EndOfQueueException e) {
+                steps.record("task saw the end");
+            }
+        });
+        Curio.schedule();
+        assertEquals(2, queue.statistics().getters());
+        queue.close();
+        assertEquals(0, queue.statistics().getters());
+        getter.join();
+        try {
+            Curio.awaitFuture(taker);
+        } catch (java.util.concurrent.ExecutionException e) {
+            steps.record(e.getCause().getMessage());
+        }
+        steps.assertEvents("task saw the end", "thread saw the end");
+        assertEquals("UniversalQueue[size=0, maxsize=unbounded, getters=0, putters=0, closed]", queue.toString());
+    }
+
+    /** A thread takes the items left after the close, in order, then sees the end; puts fail. */
+    @Test
+    void threadDrainsAClosedQueue() throws Exception {
+        var queue = new UniversalQueue<String>();
+        queue.put("a");
+        queue.put("b");
+        queue.close();
+        var put = assertThrows(IllegalStateException.class, () -> queue.put("c"));
+        assertEquals("UniversalQueue.put after close(): the queue is closed; its getters drain the items left and"
+                + " then see EndOfQueueException", put.getMessage());
+        List<String> got = new ArrayList<>();
+        var end = assertThrows(EndOfQueueException.class, () -> {
+            while (true) {
+                got.add(queue.take());
+            }
+        });
+        assertEquals(List.of("a", "b"), got);
+        assertEquals("UniversalQueue closed and empty: every item put before close() was taken", end.getMessage());
+        assertThrows(EndOfQueueException.class, queue::tryGet);
+    }
+
+    /** A thread blocked putting into a full queue wakes when it is closed and fails, putting nothing. */
+    @Test
+    void closeFailsAWaitingThreadPutter() throws Exception {
+        var queue = new UniversalQueue<String>(1);
+        queue.put("a");
+        CompletableFuture<Void> putter = thread(() -> queue.put("b"));
+        while (queue.statistics().putters() < 1) {
+            Thread.onSpinWait();
+        }
+        queue.close();
+        var e = assertThrows(java.util.concurrent.ExecutionException.class, putter::get);
+        assertInstanceOf(IllegalStateException.class, e.getCause());
+        assertEquals(new UniversalQueue.Statistics(1, 1, 0, 0, 1), queue.statistics());
+        assertEquals("a", queue.take());
+        assertThrows(EndOfQueueException.class, queue::take);
+    }
+
+    /** get() is for tasks and take() for threads: each refuses the other caller, naming the right call. */
+    @CurioTest
+    void getIsForTasksAndTakeForThreads() throws Exception {
+        var queue = new UniversalQueue<String>();
+        queue.put("x");
+        var fromTask = assertThrows(IllegalStateException.class, queue::take);
+        assertEquals("UniversalQueue.take called from a curio task; take() blocks a plain thread: a task calls"
+                + " get(), which suspends only the task", fromTask.getMessage());
+        CompletableFuture<Void> fromThread = thread(queue::get);
+        var e = assertThrows(java.util.concurrent.ExecutionException.class, () -> Curio.awaitFuture(fromThread));
+        assertTrue(e.getCause().getMessage().startsWith("UniversalQueue.get called from plain thread "),
+                e.getCause().getMessage());
+        assertTrue(e.getCause().getMessage().endsWith("; get() is for curio tasks, whose wait a cancellation ends:"
+                + " a thread calls take(), whose wait an interrupt ends with InterruptedException"));
+        assertEquals(1, queue.size());
     }
 
     /** Bad use fails at the call: negative maxsize, too many taskDone, null items. */

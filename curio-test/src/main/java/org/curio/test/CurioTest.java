@@ -33,6 +33,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * }
  * }
  *
+ * <p>({@code MemoryNetwork} and {@code MemoryConnection} are in {@code org.curio.io.testing}, module
+ * curio-io-testing; {@code Listener} and {@code Network} in {@code org.curio.io}.)
+ *
  * <p>The method may take any of these parameters: {@link org.curio.kernel.Kernel} (the kernel it runs
  * on), {@link org.curio.kernel.VirtualClock} (its clock; not with {@link #realClock()}),
  * {@link org.curio.kernel.spi.KernelClock}, {@link Steps} (an ordered-steps checker) and {@link Trace}

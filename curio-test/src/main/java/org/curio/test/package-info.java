@@ -14,9 +14,10 @@
  *   <li>{@link org.curio.test.Steps}: numbered steps that must come in order, and recorded events.</li>
  * </ul>
  *
- * <p>For protocol tests without a network, curio-io's {@code MemoryNetwork} gives connected streams
- * and listeners with controllable buffers, delays and faults, and {@code StreamContract} checks any
- * two-way stream.
+ * <p>For protocol tests without a network, the curio-io-testing module's
+ * {@code org.curio.io.testing.MemoryNetwork} gives connected streams and listeners with controllable
+ * buffers, delays and faults, and {@code org.curio.io.testing.StreamContract} checks any two-way
+ * stream.
  */
 @NullMarked
 package org.curio.test;

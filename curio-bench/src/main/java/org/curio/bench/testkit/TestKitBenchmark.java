@@ -6,8 +6,8 @@ import java.util.concurrent.TimeUnit;
 
 import org.curio.bench.kernel.BackendState;
 import org.curio.io.Connection;
-import org.curio.io.MemoryNetwork;
 import org.curio.io.Socket;
+import org.curio.io.testing.MemoryNetwork;
 import org.curio.kernel.Curio;
 import org.curio.kernel.Kernel;
 import org.curio.kernel.VirtualClock;

@@ -1,4 +1,4 @@
-package org.curio.io;
+package org.curio.io.testing;
 
 import java.net.BindException;
 import java.net.ConnectException;
@@ -11,6 +11,9 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Consumer;
 
+import org.curio.io.Connection;
+import org.curio.io.Connector;
+import org.curio.io.Listener;
 import org.curio.kernel.Timeouts;
 import org.curio.traps.CancelledException;
 import org.curio.traps.Trap;

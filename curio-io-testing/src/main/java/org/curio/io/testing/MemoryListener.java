@@ -1,4 +1,4 @@
-package org.curio.io;
+package org.curio.io.testing;
 
 import java.io.IOException;
 import java.net.ConnectException;
@@ -6,6 +6,7 @@ import java.net.SocketAddress;
 import java.net.SocketException;
 import java.util.ArrayDeque;
 
+import org.curio.io.Listener;
 import org.curio.traps.CancelledException;
 import org.curio.traps.ReadResourceBusyException;
 import org.curio.traps.Task;

@@ -1,4 +1,4 @@
-package org.curio.io;
+package org.curio.io.testing;
 
 import java.io.IOException;
 import java.net.SocketAddress;
@@ -6,6 +6,9 @@ import java.net.SocketException;
 import java.nio.ByteBuffer;
 import java.util.Objects;
 
+import org.curio.io.ByteStream;
+import org.curio.io.Connection;
+import org.curio.io.Socket;
 import org.curio.traps.CancelledException;
 import org.curio.traps.ReadResourceBusyException;
 import org.curio.traps.Trap;

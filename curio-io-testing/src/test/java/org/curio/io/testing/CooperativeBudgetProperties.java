@@ -1,4 +1,4 @@
-package org.curio.io;
+package org.curio.io.testing;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

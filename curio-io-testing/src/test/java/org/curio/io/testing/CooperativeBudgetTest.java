@@ -1,4 +1,4 @@
-package org.curio.io;
+package org.curio.io.testing;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -13,6 +13,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 
+import org.curio.io.ByteStream;
+import org.curio.io.Connection;
+import org.curio.io.Socket;
 import org.curio.kernel.Curio;
 import org.curio.kernel.Kernel;
 import org.curio.kernel.Timeouts;

@@ -1,4 +1,5 @@
-package org.curio.io;
+package org.curio.io.testing;
+
 
 import java.util.Objects;
 

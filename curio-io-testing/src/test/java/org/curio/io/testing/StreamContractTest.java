@@ -1,4 +1,4 @@
-package org.curio.io;
+package org.curio.io.testing;
 
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -15,6 +15,11 @@ import java.util.List;
 import java.util.TreeMap;
 import java.util.stream.Stream;
 
+import org.curio.io.ByteStream;
+import org.curio.io.Connection;
+import org.curio.io.Listener;
+import org.curio.io.Network;
+import org.curio.io.Socket;
 import org.curio.traps.CancelledException;
 import org.curio.traps.Task;
 import org.jspecify.annotations.Nullable;

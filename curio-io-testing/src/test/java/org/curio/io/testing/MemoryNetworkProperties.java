@@ -1,4 +1,4 @@
-package org.curio.io;
+package org.curio.io.testing;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -20,8 +20,9 @@ import net.jqwik.api.From;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import net.jqwik.api.constraints.Size;
-import org.curio.io.MemoryNetwork.Options;
-import org.curio.io.MemoryNetwork.Pair;
+import org.curio.io.ByteStream;
+import org.curio.io.testing.MemoryNetwork.Options;
+import org.curio.io.testing.MemoryNetwork.Pair;
 import org.curio.kernel.Curio;
 import org.curio.kernel.TaskGroup;
 import org.curio.kernel.Timeouts;

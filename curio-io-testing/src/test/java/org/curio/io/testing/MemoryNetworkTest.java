@@ -1,7 +1,7 @@
-package org.curio.io;
+package org.curio.io.testing;
 
-import static org.curio.io.IoHarness.bytes;
-import static org.curio.io.IoHarness.text;
+import static org.curio.io.testing.IoHarness.bytes;
+import static org.curio.io.testing.IoHarness.text;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -21,8 +21,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
-import org.curio.io.MemoryNetwork.Options;
-import org.curio.io.MemoryNetwork.Pair;
+import org.curio.io.ByteStream;
+import org.curio.io.Listener;
+import org.curio.io.testing.MemoryNetwork.Options;
+import org.curio.io.testing.MemoryNetwork.Pair;
 import org.curio.kernel.Curio;
 import org.curio.kernel.Kernel;
 import org.curio.kernel.TaskGroup;

@@ -1,4 +1,4 @@
-package org.curio.io;
+package org.curio.io.testing;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -14,6 +14,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.function.Supplier;
 
+import org.curio.io.ByteStream;
+import org.curio.io.Connection;
+import org.curio.io.Socket;
 import org.curio.kernel.Curio;
 import org.curio.kernel.Kernel;
 import org.curio.kernel.Ledger;

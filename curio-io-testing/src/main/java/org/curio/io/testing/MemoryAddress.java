@@ -1,4 +1,4 @@
-package org.curio.io;
+package org.curio.io.testing;
 
 import java.io.Serial;
 import java.net.SocketAddress;
