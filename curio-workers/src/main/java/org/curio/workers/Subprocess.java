@@ -199,7 +199,7 @@ public final class Subprocess {
                 return status.getAsInt();
             }
             if (pidfd != null) {
-                pidfd.awaitReadable();
+                pidfd.await(NativeFd.Ready.READABLE);
             } else {
                 awaitWaiter();
             }
