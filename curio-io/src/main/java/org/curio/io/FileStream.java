@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.util.Objects;
 
 import io.netty.channel.unix.FileDescriptor;
+import org.curio.io.internal.FdConnection;
 import org.curio.io.internal.Libc;
 import org.curio.io.internal.NativeFd;
 
@@ -49,7 +50,7 @@ public final class FileStream extends ByteStream {
     private final FdConnection fd;
 
     private FileStream(NativeFd fd) {
-        this(new FdConnection(fd));
+        this(FdConnection.of(fd));
     }
 
     private FileStream(FdConnection fd) {

@@ -204,9 +204,9 @@ public final class Spawn {
             }
             int pid = spawn(arena, request, pipes);
             Child child = new Child(pid,
-                    pipes[0] == null ? null : PipeConnection.writing(keep(pipes[0], 1), "stdin of pid " + pid),
-                    pipes[1] == null ? null : PipeConnection.reading(keep(pipes[1], 0), "stdout of pid " + pid),
-                    pipes[2] == null ? null : PipeConnection.reading(keep(pipes[2], 0), "stderr of pid " + pid));
+                    pipes[0] == null ? null : FdConnection.writing(keep(pipes[0], 1), "stdin of pid " + pid),
+                    pipes[1] == null ? null : FdConnection.reading(keep(pipes[1], 0), "stdout of pid " + pid),
+                    pipes[2] == null ? null : FdConnection.reading(keep(pipes[2], 0), "stderr of pid " + pid));
             done = true;
             return child;
         } finally {
