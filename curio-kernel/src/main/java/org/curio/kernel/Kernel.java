@@ -2,9 +2,12 @@ package org.curio.kernel;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.Callable;
+import java.util.function.Supplier;
 
 import org.curio.kernel.internal.KernelTask;
 import org.curio.kernel.internal.Scheduler;
@@ -63,6 +66,7 @@ public final class Kernel implements AutoCloseable {
     private volatile boolean closing;                    // close() is cancelling the remaining tasks
     private final boolean stopOnSignals;
     private Signals.@Nullable Registration signals;      // guarded by lifecycle; from the first run to close
+    private final Map<Class<?>, AutoCloseable> resources = new LinkedHashMap<>();  // kernel tasks only; oldest first
 
     private Kernel(Builder b) {
         org.curio.kernel.internal.ClassInit.ensure();    // no curio class is first initialized by a task
@@ -276,7 +280,11 @@ public final class Kernel implements AutoCloseable {
                 running = false;
                 r = signals;
             }
-            scheduler.close();
+            try {
+                closeResources();
+            } finally {
+                scheduler.close();
+            }
             if (r != null) {
                 r.close();
             }
@@ -322,6 +330,64 @@ public final class Kernel implements AutoCloseable {
         List<KernelTask<?>> tasks = new ArrayList<>(scheduler.tasks());
         tasks.remove(self);
         return tasks;
+    }
+
+    /**
+     * Returns this kernel's instance of a library resource of {@code type}, creating it with
+     * {@code create} on first use; resources are closed when the kernel closes, after every task has
+     * ended, newest first (a failure is logged, and the rest still close). Call from a task of this kernel.
+     *
+     * <p>Libraries keep per-kernel state this way (a worker pool, a resolver): one instance per kernel,
+     * whoever asks first creates it, and it lives until the kernel closes. Never suspends.
+     *
+     * @param type   the resource's type, its key in this kernel
+     * @param create makes the resource on first use; called on the calling task, at most once per kernel
+     * @param <R>    the resource's type
+     * @return the kernel's instance
+     * @throws IllegalStateException if the caller is not a task of this kernel, or the kernel has closed
+     * @throws NullPointerException  if {@code create} returns null
+     * @throws ClassCastException    if {@code create} returns something that is not a {@code type}
+     */
+    public <R extends AutoCloseable> R resource(Class<R> type, Supplier<? extends R> create) {
+        Objects.requireNonNull(type, "type");
+        Objects.requireNonNull(create, "create");
+        if (scheduler.currentTask() == null) {
+            throw new IllegalStateException("Kernel.resource(" + type.getName() + ") called outside the tasks of "
+                    + this + " (thread " + Thread.currentThread().getName() + "); call it from one of its tasks");
+        }
+        AutoCloseable existing = resources.get(type);
+        if (existing != null) {
+            return type.cast(existing);
+        }
+        if (closed) {
+            throw new IllegalStateException("Kernel.resource(" + type.getName() + "): kernel is closed");
+        }
+        R made = type.cast(Objects.requireNonNull(create.get(), () -> "the supplier of " + type.getName()
+                + " returned null; it must return the resource to keep"));
+        AutoCloseable raced = resources.putIfAbsent(type, made);   // create() may itself have asked for type
+        if (raced != null) {
+            closeQuietly(type, made);
+            return type.cast(raced);
+        }
+        return made;
+    }
+
+    /** Closes every resource, newest first, logging each failure. Called once every task has ended. */
+    private void closeResources() {
+        List<Map.Entry<Class<?>, AutoCloseable>> all = new ArrayList<>(resources.entrySet());
+        resources.clear();
+        for (Map.Entry<Class<?>, AutoCloseable> e : all.reversed()) {
+            closeQuietly(e.getKey(), e.getValue());
+        }
+    }
+
+    private static void closeQuietly(Class<?> type, AutoCloseable resource) {
+        try {
+            resource.close();
+        } catch (Exception | LinkageError e) {
+            System.getLogger("org.curio.kernel").log(System.Logger.Level.ERROR,
+                    "closing the kernel's " + type.getName() + " failed: " + resource, e);
+        }
     }
 
     /** {@return what the kernel holds now: live tasks, armed timers, registrations, future waits} */
