@@ -19,7 +19,7 @@ import org.jspecify.annotations.Nullable;
  */
 public final class Traps {
     private static final Trap.Budget BUDGET = new Trap.Budget();
-    private static final Trap.Sleep YIELD = new Trap.Sleep(Long.MIN_VALUE);
+    private static final Trap.Sleep YIELD = new Trap.Sleep(Trap.YIELD_DEADLINE);
 
     private Traps() {}
 
