@@ -47,6 +47,13 @@ public sealed interface Trap<R> {
     sealed interface Immediate<R> extends Trap<R> {}
 
     /**
+     * An immediate trap that reads or changes what the kernel keeps for library code about a task:
+     * its {@linkplain TaskSlot slots}, its cancellation settings, who is woken when it ends. The kernel
+     * handles these apart from the traps that every wait and wake-up issues.
+     */
+    sealed interface TaskState<R> extends Immediate<R> {}
+
+    /**
      * Waits until {@code source} is readable. Curio: {@code _read_wait}.
      *
      * @param source the file descriptor to wait on
@@ -234,7 +241,7 @@ public sealed interface Trap<R> {
      * @param slot the slot
      * @param <V>  the slot's value type
      */
-    record GetSlot<V>(Task<?> task, TaskSlot<V> slot) implements Immediate<V> {
+    record GetSlot<V>(Task<?> task, TaskSlot<V> slot) implements TaskState<V> {
         /** Checks the components. */
         public GetSlot {
             Objects.requireNonNull(task, "task");
@@ -251,7 +258,7 @@ public sealed interface Trap<R> {
      * @param value the new value, or null
      * @param <V>   the slot's value type
      */
-    record SetSlot<V>(Task<?> task, TaskSlot<V> slot, @Nullable V value) implements Immediate<V> {
+    record SetSlot<V>(Task<?> task, TaskSlot<V> slot, @Nullable V value) implements TaskState<V> {
         /** Checks the components. */
         public SetSlot {
             Objects.requireNonNull(task, "task");
@@ -267,7 +274,7 @@ public sealed interface Trap<R> {
      *
      * @param allow the new setting
      */
-    record AllowCancel(boolean allow) implements Immediate<Boolean> {}
+    record AllowCancel(boolean allow) implements TaskState<Boolean> {}
 
     /**
      * Replaces the calling task's pending cancellation with {@code exception} ({@code null} clears it)
@@ -277,7 +284,7 @@ public sealed interface Trap<R> {
      * @param exception the new pending cancellation: a {@link CancelledException}, an unchecked
      *                  exception, or null
      */
-    record SetCancellation(@Nullable Exception exception) implements Immediate<Exception> {
+    record SetCancellation(@Nullable Exception exception) implements TaskState<Exception> {
         /** Checks the exception. */
         public SetCancellation {
             if (exception != null && !(exception instanceof CancelledException)
@@ -297,7 +304,7 @@ public sealed interface Trap<R> {
      * @param task  a task of the calling task's kernel
      * @param queue the queue to wake
      */
-    record WakeOnExit(Task<?> task, WaitQueue queue) implements Immediate<Boolean> {
+    record WakeOnExit(Task<?> task, WaitQueue queue) implements TaskState<Boolean> {
         /** Checks the components. */
         public WakeOnExit {
             Objects.requireNonNull(task, "task");

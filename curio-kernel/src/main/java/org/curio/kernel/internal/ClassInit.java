@@ -62,6 +62,7 @@ public final class ClassInit {
             "org.curio.traps.Trap$Sleep",
             "org.curio.traps.Trap$Spawn",
             "org.curio.traps.Trap$Suspending",
+            "org.curio.traps.Trap$TaskState",
             "org.curio.traps.Trap$UnsetTimeout",
             "org.curio.traps.Trap$WakeOnExit",
             "org.curio.traps.Trap$WriteWait",

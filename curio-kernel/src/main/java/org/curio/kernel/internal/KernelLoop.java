@@ -405,13 +405,20 @@ public final class KernelLoop {
             case UnsetTimeout(long previous) -> unsetTimeout(t, previous);
             case Clock() -> clock.nanoTime();
             case Budget() -> drawBudget(t);
+            case Trap.TaskState<?> state -> taskState(t, state);     // apart: keeps this method small
+        };
+        return (R) answer;
+    }
+
+    /** Carries out a trap on what the kernel keeps for library code about a task. */
+    private @Nullable Object taskState(KernelTask<?> t, Trap.TaskState<?> trap) {
+        return switch (trap) {
             case GetSlot<?>(Task<?> target, TaskSlot<?> slot) -> own(target).slot(slot);
             case SetSlot<?>(Task<?> target, TaskSlot<?> slot, Object value) -> own(target).slot(slot, value);
             case AllowCancel(boolean allow) -> allowCancel(t, allow);
             case SetCancellation(Exception exception) -> setCancellation(t, exception);
             case WakeOnExit(Task<?> target, WaitQueue queue) -> wakeOnExit(own(target), queue);
         };
-        return (R) answer;
     }
 
     /**
