@@ -46,7 +46,7 @@ public final class Demo {
                 say(start, "countdown returned " + countdown.join());
 
                 // 2. A task group: three fetches in parallel, results in creation order.
-                try (TaskGroup group = TaskGroup.open()) {
+                try (TaskGroup<Object> group = TaskGroup.open()) {
                     for (int i = 1; i <= 3; i++) {
                         int id = i;
                         group.spawn(() -> {
@@ -96,7 +96,7 @@ public final class Demo {
                     }
                 }));
                 say(start, "echo server listening on 127.0.0.1:" + port);
-                try (TaskGroup clients = TaskGroup.open()) {
+                try (TaskGroup<Object> clients = TaskGroup.open()) {
                     for (int i = 1; i <= 2; i++) {
                         int id = i;
                         clients.spawn(() -> {

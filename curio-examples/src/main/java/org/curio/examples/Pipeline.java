@@ -83,7 +83,7 @@ public final class Pipeline {
         try {
             List<String> lines = new ArrayList<>();
             Timeouts.after(limit, () -> {
-                try (TaskGroup group = TaskGroup.open()) {
+                try (TaskGroup<Object> group = TaskGroup.open()) {
                     group.spawn(() -> copy(sort.stdout(), uniq.stdin()));
                     group.spawn(() -> uniq.stdout().forEachLine(
                             line -> lines.add(new String(line, StandardCharsets.UTF_8).strip())));

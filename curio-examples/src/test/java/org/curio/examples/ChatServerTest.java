@@ -33,7 +33,7 @@ class ChatServerTest {
     void silentMemberIsDisconnectedAndMemoryStaysBounded() throws Exception {
         MemoryNetwork network = MemoryNetwork.create(MemoryNetwork.Options.defaults().withBufferSize(1024));
         ChatServer chat = new ChatServer();
-        try (TaskGroup g = TaskGroup.open()) {
+        try (TaskGroup<Object> g = TaskGroup.open()) {
             Listener<MemoryConnection> listener = network.listen("chat");
             g.spawn(() -> {
                 chat.serve(listener);

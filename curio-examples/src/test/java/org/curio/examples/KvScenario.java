@@ -116,14 +116,14 @@ record KvScenario(List<List<Command>> clients, List<Fault> faults, MemoryNetwork
         for (int i = 0; i < clients.size(); i++) {
             states.add(new ClientState());
         }
-        try (TaskGroup serverGroup = TaskGroup.open()) {
+        try (TaskGroup<Object> serverGroup = TaskGroup.open()) {
             Listener<MemoryConnection> listener = network.listen("kv");
             serverGroup.spawn(() -> {
                 server.serve(listener);
                 return null;
             });
             List<Task<?>> tasks = new ArrayList<>();
-            try (TaskGroup clientGroup = TaskGroup.open()) {
+            try (TaskGroup<Object> clientGroup = TaskGroup.open()) {
                 for (int i = 0; i < clients.size(); i++) {
                     int id = i;
                     ClientState state = states.get(i);

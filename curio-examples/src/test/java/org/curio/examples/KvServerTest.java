@@ -27,7 +27,7 @@ import org.curio.test.Trial;
 /** The key-value server's protocol, over the in-memory network and over TCP, as curio tests. */
 class KvServerTest {
     /** Listens on "kv" now (so clients can connect at once) and serves it in a task of {@code g}. */
-    private static void serve(TaskGroup g, MemoryNetwork network, KvServer server) throws Exception {
+    private static void serve(TaskGroup<Object> g, MemoryNetwork network, KvServer server) throws Exception {
         Listener<MemoryConnection> listener = network.listen("kv");
         g.spawn(() -> {
             server.serve(listener);
@@ -60,7 +60,7 @@ class KvServerTest {
     @CurioTest
     void protocolInMemory(Steps steps) throws Exception {
         MemoryNetwork network = MemoryNetwork.create();
-        try (TaskGroup g = TaskGroup.open()) {
+        try (TaskGroup<Object> g = TaskGroup.open()) {
             serve(g, network, new KvServer());
             converse(network.connector("kv"), steps);
             g.cancelRemaining();
@@ -73,7 +73,7 @@ class KvServerTest {
     void protocolOverTcp(Steps steps) throws Exception {
         Socket listening = Network.tcpServerSocket("127.0.0.1", 0);
         int port = ((InetSocketAddress) listening.localAddress()).getPort();
-        try (TaskGroup g = TaskGroup.open()) {
+        try (TaskGroup<Object> g = TaskGroup.open()) {
             g.spawn(() -> {
                 new KvServer().serve(listening);
                 return null;
@@ -88,7 +88,7 @@ class KvServerTest {
     @CurioTest
     void idleClientIsDisconnected(VirtualClock clock) throws Exception {
         MemoryNetwork network = MemoryNetwork.create();
-        try (TaskGroup g = TaskGroup.open()) {
+        try (TaskGroup<Object> g = TaskGroup.open()) {
             serve(g, network, new KvServer());
             try (Connection c = network.connect("kv")) {
                 c.sendAll("GET a".getBytes(StandardCharsets.US_ASCII));   // half a request, then nothing
@@ -107,7 +107,7 @@ class KvServerTest {
     void requestCutShortIsIgnored() throws Exception {
         MemoryNetwork network = MemoryNetwork.create();
         KvServer server = new KvServer();
-        try (TaskGroup g = TaskGroup.open()) {
+        try (TaskGroup<Object> g = TaskGroup.open()) {
             serve(g, network, server);
             try (Connection c = network.connect("kv")) {
                 c.sendAll("INCR hits".getBytes(StandardCharsets.US_ASCII));
@@ -123,7 +123,7 @@ class KvServerTest {
     @CurioTest
     void longLineIsRefused(Steps steps) throws Exception {
         MemoryNetwork network = MemoryNetwork.create(MemoryNetwork.Options.defaults().withBufferSize(100));
-        try (TaskGroup g = TaskGroup.open()) {
+        try (TaskGroup<Object> g = TaskGroup.open()) {
             serve(g, network, new KvServer());
             try (Connection c = network.connect("kv")) {
                 ByteStream s = c.asStream();
@@ -170,7 +170,7 @@ class KvServerTest {
         byte[] second = {'k', (byte) 0xFE};                     // another, decoding to the same string
         byte[] value = {(byte) 0xFF, 'v', (byte) 0x80};
         MemoryNetwork network = MemoryNetwork.create();
-        try (TaskGroup g = TaskGroup.open()) {
+        try (TaskGroup<Object> g = TaskGroup.open()) {
             serve(g, network, new KvServer());
             try (Connection c = network.connect("kv")) {
                 ByteStream s = c.asStream();
@@ -189,7 +189,7 @@ class KvServerTest {
     @CurioTest
     void incrementOverflowIsAnError(Steps steps) throws Exception {
         MemoryNetwork network = MemoryNetwork.create();
-        try (TaskGroup g = TaskGroup.open()) {
+        try (TaskGroup<Object> g = TaskGroup.open()) {
             serve(g, network, new KvServer());
             try (Connection c = network.connect("kv")) {
                 ByteStream s = c.asStream();
@@ -213,7 +213,7 @@ class KvServerTest {
     @CurioTest
     void longLineIsRefusedBeforeBuffering() throws Exception {
         MemoryNetwork network = MemoryNetwork.create(MemoryNetwork.Options.defaults().withBufferSize(4096));
-        try (TaskGroup g = TaskGroup.open()) {
+        try (TaskGroup<Object> g = TaskGroup.open()) {
             serve(g, network, new KvServer());
             try (Connection c = network.connect("kv")) {
                 java.nio.ByteBuffer flood = java.nio.ByteBuffer.wrap(new byte[1 << 20]);

@@ -59,7 +59,7 @@ final class HappyEyeballs {
         return winner;
     }
 
-    private void race(TaskGroup group) throws CancelledException {
+    private void race(TaskGroup<Object> group) throws CancelledException {
         int next = 0;
         int running = 0;
         while (winner == null && (next < targets.size() || running > 0)) {

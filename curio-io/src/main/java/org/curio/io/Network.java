@@ -592,7 +592,7 @@ public final class Network {
         return QuietLog.isPeerGone(failure) || failure instanceof LimitExceededException;
     }
 
-    private static <C extends Connection> void acceptLoop(Listener<C> listener, TaskGroup group,
+    private static <C extends Connection> void acceptLoop(Listener<C> listener, TaskGroup<Object> group,
             ClientHandler<? super C> handler, QuietLog log, QuietLog clientLog)
             throws IOException, CancelledException {
         Duration backoff = Duration.ZERO;

@@ -46,7 +46,7 @@ class ChurnStressTest {
                     Network.ServerOptions.defaults().withBacklog(1024));
             SocketAddress address = listening.localAddress();
             Task<?> server = Curio.spawn(() -> Network.runServer(listening, ChurnStressTest::serve));
-            try (TaskGroup clients = TaskGroup.open()) {
+            try (TaskGroup<Object> clients = TaskGroup.open()) {
                 for (int c = 0; c < CLIENTS; c++) {
                     int first = c;
                     clients.spawn(() -> {

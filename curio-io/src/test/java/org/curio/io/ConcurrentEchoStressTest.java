@@ -51,7 +51,7 @@ class ConcurrentEchoStressTest {
             SocketAddress address = bound.get(10, TimeUnit.SECONDS);
             clientKernel.run(() -> {
                 long deadline = Timeouts.clock() + DURATION.toNanos();
-                try (TaskGroup group = TaskGroup.open()) {
+                try (TaskGroup<Object> group = TaskGroup.open()) {
                     for (int i = 0; i < CONNECTIONS; i++) {
                         int id = i;
                         group.spawn(() -> client(address, id, deadline, requests));

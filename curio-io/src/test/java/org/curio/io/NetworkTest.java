@@ -69,7 +69,7 @@ class NetworkTest {
     void tcpEcho(Steps steps) throws Exception {
         Socket listening = Network.tcpServerSocket("127.0.0.1", 0);
         InetSocketAddress address = (InetSocketAddress) listening.localAddress();
-        try (TaskGroup g = TaskGroup.open()) {
+        try (TaskGroup<Object> g = TaskGroup.open()) {
             Task<?> serv = g.spawn(() -> Network.runServer(listening, echoHandler(steps)));
             g.spawn(() -> {
                 steps.record("client start");
@@ -105,7 +105,7 @@ class NetworkTest {
     @CurioTest
     void unixEcho(@TempDir Path dir, Steps steps) throws Exception {
         Path path = dir.resolve("curionet");
-        try (TaskGroup g = TaskGroup.open()) {
+        try (TaskGroup<Object> g = TaskGroup.open()) {
             Task<?> serv = g.spawn(() -> Network.unixServer(path, echoHandler(steps)));
             g.spawn(() -> {
                 steps.record("client start");

@@ -73,7 +73,7 @@ class SocketCancellationProperties {
         try (Socket.Pair pair = Socket.pair()) {
             pair.first().setOption(StandardSocketOptions.SO_SNDBUF, 16_384);
             pair.second().setOption(StandardSocketOptions.SO_RCVBUF, 16_384);
-            try (TaskGroup group = TaskGroup.open()) {
+            try (TaskGroup<Object> group = TaskGroup.open()) {
                 group.spawn(() -> {
                     for (Send s : sends) {
                         ByteBuffer buf = ByteBuffer.allocate(s.size());

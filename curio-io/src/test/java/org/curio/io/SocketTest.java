@@ -82,7 +82,7 @@ class SocketTest {
     void tcpEcho(Steps steps) throws Exception {
         Socket server = listener();
         SocketAddress address = server.localAddress();
-        try (TaskGroup g = TaskGroup.open()) {
+        try (TaskGroup<Object> g = TaskGroup.open()) {
             g.spawn(() -> {
                 steps.record("accept wait");
                 Socket client = server.accept();
@@ -103,7 +103,7 @@ class SocketTest {
     void tcpStreamEcho(Steps steps) throws Exception {
         Socket server = listener();
         SocketAddress address = server.localAddress();
-        try (TaskGroup g = TaskGroup.open()) {
+        try (TaskGroup<Object> g = TaskGroup.open()) {
             g.spawn(() -> {
                 steps.record("accept wait");
                 Socket client = server.accept();
@@ -148,7 +148,7 @@ class SocketTest {
         server.setOption(StandardSocketOptions.SO_REUSEADDR, true);
         server.bind(anyPort());
         SocketAddress address = server.localAddress();
-        try (TaskGroup g = TaskGroup.open()) {
+        try (TaskGroup<Object> g = TaskGroup.open()) {
             g.spawn(() -> {
                 steps.record("recvfrom wait");
                 Datagram d = server.recvFrom(8192);
@@ -179,7 +179,7 @@ class SocketTest {
     void fromFdTcpEcho(Steps steps) throws Exception {
         Socket server = listener();
         SocketAddress address = server.localAddress();
-        try (TaskGroup g = TaskGroup.open()) {
+        try (TaskGroup<Object> g = TaskGroup.open()) {
             g.spawn(() -> {
                 steps.record("accept wait");
                 Socket accepted = server.accept();
@@ -340,7 +340,7 @@ class SocketTest {
             int count = 1_000_000;
             ByteBuffer received = direct ? ByteBuffer.allocateDirect(count * 4) : ByteBuffer.allocate(count * 4);
             try (Socket.Pair pair = Socket.pair()) {
-                try (TaskGroup g = TaskGroup.open()) {
+                try (TaskGroup<Object> g = TaskGroup.open()) {
                     g.spawn(() -> {
                         ByteBuffer out = ByteBuffer.allocate(count * 4);
                         IntBuffer ints = out.asIntBuffer();
@@ -376,7 +376,7 @@ class SocketTest {
         int count = 1_000_000;
         ByteBuffer received = ByteBuffer.allocate(count * 4);
         try (Socket.Pair pair = Socket.pair()) {
-            try (TaskGroup g = TaskGroup.open()) {
+            try (TaskGroup<Object> g = TaskGroup.open()) {
                 g.spawn(() -> {
                     ByteBuffer out = ByteBuffer.allocate(count * 4);
                     for (int i = 0; i < count; i++) {

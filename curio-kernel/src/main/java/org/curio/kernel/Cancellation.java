@@ -3,9 +3,11 @@ package org.curio.kernel;
 import java.util.Objects;
 import java.util.Optional;
 
-import org.curio.kernel.internal.KernelTask;
 import org.curio.traps.CancelledException;
 import org.curio.traps.CurioException;
+import org.curio.traps.Trap;
+import org.curio.traps.Traps;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Control over when cancellation reaches the calling task: shield a block from it, check for a
@@ -26,17 +28,21 @@ import org.curio.traps.CurioException;
  * @see <a href="https://github.com/dabeaz/curio/blob/1.6/curio/task.py">curio's disable_cancellation</a>
  */
 public final class Cancellation {
+    /*
+     * Implementation notes. Built on two immediate traps, as curio builds it on two task attributes:
+     * AllowCancel swaps whether cancellation may be delivered, SetCancellation swaps the pending
+     * cancellation. Reading either is a swap and a swap back; immediate traps never switch tasks, so
+     * nothing can happen in between.
+     */
     private Cancellation() {}
 
     /** A shielded region; {@link #close()} ends it. */
     public static final class Shield implements AutoCloseable {
-        private final KernelTask<?> task;
         private final boolean previous;
         private boolean closed;
 
-        private Shield(KernelTask<?> task) {
-            this.task = task;
-            this.previous = task.allowCancel(false);
+        private Shield() {
+            this.previous = allow(false);
         }
 
         /**
@@ -50,9 +56,9 @@ public final class Cancellation {
                 return;
             }
             closed = true;
-            task.allowCancel(previous);
+            allow(previous);
             if (previous) {
-                deliverPending(task);
+                deliverPending();
             }
         }
     }
@@ -63,7 +69,7 @@ public final class Cancellation {
      * @return the region
      */
     public static Shield shield() {
-        return new Shield(current());
+        return new Shield();
     }
 
     /**
@@ -79,28 +85,27 @@ public final class Cancellation {
      */
     public static <T, X extends Exception> T disable(Body<T, X> body) throws X, CancelledException {
         Objects.requireNonNull(body, "body");
-        KernelTask<?> task = current();
-        boolean previous = task.allowCancel(false);
+        boolean previous = allow(false);
         T result;
         try {
             result = body.call();
         } catch (CancelledException e) {
-            task.allowCancel(previous);
+            allow(previous);
             if (!previous) {
-                task.pendingCancel(e);       // an outer region is still shielding: hold it back
+                swapPending(e);              // an outer region is still shielding: hold it back
                 return null;
             }
             throw e;
         } catch (RuntimeException | Error e) {
-            task.allowCancel(previous);
+            allow(previous);
             throw e;
         } catch (Exception e) {             // the block's own X, rethrown unchanged
-            task.allowCancel(previous);
+            allow(previous);
             throw Throwing.<X>rethrow(e);
         }
-        task.allowCancel(previous);
+        allow(previous);
         if (previous) {
-            deliverPending(task);
+            deliverPending();
         }
         return result;
     }
@@ -126,13 +131,15 @@ public final class Cancellation {
      * @throws CancelledException the pending cancellation, where cancellation is allowed
      */
     public static Optional<Exception> check() throws CancelledException {
-        KernelTask<?> task = current();
-        Exception pending = task.pendingCancel();
-        if (pending != null && task.allowCancel()) {
-            task.pendingCancel(null);
+        Exception pending = swapPending(null);
+        if (pending == null) {
+            return Optional.empty();
+        }
+        if (isAllowed()) {
             throw asCancelled(pending);
         }
-        return Optional.ofNullable(pending);
+        swapPending(pending);                 // shielded: it stays pending
+        return Optional.of(pending);
     }
 
     /**
@@ -147,13 +154,14 @@ public final class Cancellation {
      */
     public static <E extends Exception> Optional<E> check(Class<E> type) throws CancelledException {
         Objects.requireNonNull(type, "type");
-        KernelTask<?> task = current();
-        Exception pending = task.pendingCancel();
+        Exception pending = swapPending(null);
         if (!type.isInstance(pending)) {
+            if (pending != null) {
+                swapPending(pending);         // another kind: left alone
+            }
             return Optional.empty();
         }
-        task.pendingCancel(null);
-        if (task.allowCancel()) {
+        if (isAllowed()) {
             throw asCancelled(pending);
         }
         return Optional.of(type.cast(pending));
@@ -171,18 +179,29 @@ public final class Cancellation {
             throw new IllegalArgumentException("cancellation must be a CancelledException or unchecked: "
                     + exception.getClass().getName());
         }
-        return Optional.ofNullable(current().pendingCancel(exception));
+        return Optional.ofNullable(swapPending(exception));
     }
 
     /** {@return whether cancellation can reach the calling task now (it is not shielded)} Never suspends. */
     public static boolean isAllowed() {
-        return current().allowCancel();
+        boolean allowed = allow(false);
+        allow(allowed);
+        return allowed;
     }
 
-    private static void deliverPending(KernelTask<?> task) throws CancelledException {
-        Exception pending = task.pendingCancel();
+    /** Sets whether cancellation may reach the calling task; returns the previous setting. */
+    private static boolean allow(boolean allow) {
+        return Traps.call(new Trap.AllowCancel(allow));
+    }
+
+    /** Replaces the calling task's pending cancellation; returns the previous one. */
+    private static @Nullable Exception swapPending(@Nullable Exception exception) {
+        return Traps.call(new Trap.SetCancellation(exception));
+    }
+
+    private static void deliverPending() throws CancelledException {
+        Exception pending = swapPending(null);
         if (pending != null) {
-            task.pendingCancel(null);
             throw asCancelled(pending);
         }
     }
@@ -195,9 +214,5 @@ public final class Cancellation {
             throw r;
         }
         throw new CurioException("unexpected pending cancellation", e);
-    }
-
-    private static KernelTask<?> current() {
-        return (KernelTask<?>) Curio.currentTask();
     }
 }

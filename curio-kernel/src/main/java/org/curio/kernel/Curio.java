@@ -27,7 +27,7 @@ import org.curio.traps.Traps;
  * {@link IllegalStateException}.
  */
 public final class Curio {
-    private static final Trap.Sleep YIELD = new Trap.Sleep(Long.MIN_VALUE);
+    private static final Trap.Sleep YIELD = new Trap.Sleep(Trap.YIELD_DEADLINE);
 
     private Curio() {}
 
@@ -131,7 +131,44 @@ public final class Curio {
      * @return the new task
      */
     public static Task<Void> spawnDaemon(VoidBody<?> body) {
-        return Traps.call(new Trap.Spawn<Void>(Objects.requireNonNull(body, "body").asBody()::call, "", true));
+        return spawnDaemon("", Objects.requireNonNull(body, "body").asBody()::call);
+    }
+
+    /**
+     * Creates a daemon task with a result: it runs in the background and is cancelled when its kernel
+     * closes, and whoever holds it may still {@linkplain Task#join() join} it or read its result once
+     * it has ended. Never suspends.
+     *
+     * @param body the task's body
+     * @param <T>  the result type
+     * @return the new task
+     */
+    public static <T> Task<T> spawnDaemon(Callable<? extends T> body) {
+        return spawnDaemon("", body);
+    }
+
+    /**
+     * Creates a named daemon task. Never suspends.
+     *
+     * @param name the task's name, as {@link Task#name()} and traces show it
+     * @param body the task's body
+     * @return the new task
+     */
+    public static Task<Void> spawnDaemon(String name, VoidBody<?> body) {
+        return spawnDaemon(name, Objects.requireNonNull(body, "body").asBody()::call);
+    }
+
+    /**
+     * Creates a named daemon task with a result (see {@link #spawnDaemon(Callable)}). Never suspends.
+     *
+     * @param name the task's name, as {@link Task#name()} and traces show it
+     * @param body the task's body
+     * @param <T>  the result type
+     * @return the new task
+     */
+    public static <T> Task<T> spawnDaemon(String name, Callable<? extends T> body) {
+        return Traps.call(new Trap.Spawn<T>(Objects.requireNonNull(body, "body"),
+                Objects.requireNonNull(name, "name"), true));
     }
 
     /** {@return the calling task} Never suspends. */
@@ -141,7 +178,7 @@ public final class Curio {
 
     /** {@return the kernel running the calling task} Never suspends. */
     public static Kernel kernel() {
-        return (Kernel) Traps.call(new Trap.GetKernel());
+        return Traps.call(new Trap.GetKernel<>(Kernel.class));
     }
 
     /**

@@ -10,13 +10,14 @@ import java.util.concurrent.Callable;
 import java.util.function.Supplier;
 
 import org.curio.kernel.internal.KernelTask;
-import org.curio.kernel.internal.Scheduler;
+import org.curio.kernel.internal.KernelLoop;
 import org.curio.kernel.internal.Signals;
 import org.curio.kernel.spi.Activation;
 import org.curio.kernel.spi.KernelClock;
 import org.curio.traps.CurioException;
 import org.curio.traps.Task;
 import org.curio.traps.TaskTimeoutException;
+import org.curio.traps.Trap;
 import org.curio.traps.Traps;
 import org.jspecify.annotations.Nullable;
 
@@ -38,6 +39,11 @@ import org.jspecify.annotations.Nullable;
  * Builder#shutdownTimeout shutdown timeout} with an error that names every stuck task and where it is
  * blocked.
  *
+ * <p><b>Where the loop is.</b> This class chooses threads and turns outcomes into returns and throws;
+ * the loop itself, and the handler of every trap, is {@code org.curio.kernel.internal.KernelLoop}
+ * (not exported; read its source). Everything else in this package is library code over
+ * {@link org.curio.traps.Trap}s, as any other module could write it.
+ *
  * <p><b>Thread safety.</b> {@code run} and {@code close} may be called from any thread that is not
  * itself a curio task, one at a time. On the virtual-thread backend the loop runs on a virtual thread
  * of its own; on the continuation backend it runs on the calling thread.
@@ -46,7 +52,7 @@ import org.jspecify.annotations.Nullable;
  */
 public final class Kernel implements AutoCloseable {
     /*
-     * Implementation notes. The public object is a thin shell around Scheduler (internal), which
+     * Implementation notes. The public object is a thin shell around KernelLoop (internal), which
      * holds all kernel state. run() only chooses the thread the loop runs on and turns the main
      * task's outcome into a return or a throw.
      *
@@ -55,7 +61,7 @@ public final class Kernel implements AutoCloseable {
      * it crashed HotSpot's C2-compiled monitor exit (SIGSEGV) in property runs; a clear "already
      * running" error for a concurrent run() is also only possible this way.
      */
-    private final Scheduler scheduler;
+    private final KernelLoop scheduler;
     private final KernelClock clock;
     private final CoroutineBackend backend;
     private final Duration shutdownTimeout;
@@ -66,7 +72,7 @@ public final class Kernel implements AutoCloseable {
     private volatile boolean closing;                    // close() is cancelling the remaining tasks
     private final boolean stopOnSignals;
     private Signals.@Nullable Registration signals;      // guarded by lifecycle; from the first run to close
-    private final Map<Class<?>, AutoCloseable> resources = new LinkedHashMap<>();   // guarded by itself
+    private final Map<Class<?>, AutoCloseable> resources = new LinkedHashMap<>();  // kernel tasks only; oldest first
 
     private Kernel(Builder b) {
         org.curio.kernel.internal.ClassInit.ensure();    // no curio class is first initialized by a task
@@ -76,15 +82,15 @@ public final class Kernel implements AutoCloseable {
         org.curio.traps.spi.Backend resolved = b.backend.resolve();
         this.backend = resolved == org.curio.traps.spi.Backend.VIRTUAL
                 ? CoroutineBackend.VIRTUAL : CoroutineBackend.CONTINUATION;
-        Scheduler.Idle idle = clock instanceof VirtualClock vc ? virtualIdle(vc) : REAL_IDLE;
-        this.scheduler = new Scheduler(resolved, clock, idle, b.activations, this, b.perturbationSeed);
+        KernelLoop.Idle idle = clock instanceof VirtualClock vc ? virtualIdle(vc) : REAL_IDLE;
+        this.scheduler = new KernelLoop(resolved, clock, idle, b.activations, this, b.perturbationSeed);
         scheduler.budget(b.budget);
         for (Activation a : b.activations) {
             a.activate(this);
         }
     }
 
-    private static final Scheduler.Idle REAL_IDLE = new Scheduler.Idle() {
+    private static final KernelLoop.Idle REAL_IDLE = new KernelLoop.Idle() {
         @Override
         public long realTimeout(long nanosToDeadline, boolean external) {
             return nanosToDeadline;
@@ -96,9 +102,9 @@ public final class Kernel implements AutoCloseable {
         }
     };
 
-    private static Scheduler.Idle virtualIdle(VirtualClock clock) {
+    private static KernelLoop.Idle virtualIdle(VirtualClock clock) {
         long threshold = clock.autojumpThreshold().toNanos();
-        return new Scheduler.Idle() {
+        return new KernelLoop.Idle() {
             @Override
             public long realTimeout(long nanosToDeadline, boolean external) {
                 if (!external) {
@@ -274,59 +280,19 @@ public final class Kernel implements AutoCloseable {
                 shutDownTasks();
             }
         } finally {
-            closeResources();
             Signals.Registration r;
             synchronized (lifecycle) {
                 closed = true;
                 running = false;
                 r = signals;
             }
-            scheduler.close();
+            try {
+                closeResources();
+            } finally {
+                scheduler.close();
+            }
             if (r != null) {
                 r.close();
-            }
-        }
-    }
-
-    /**
-     * Answers this kernel's resource of type {@code type}, creating it with {@code create} on first
-     * use. The kernel closes its resources in {@link #close()}, after every task has ended, newest
-     * first; a resource's failure to close is logged and does not stop the others.
-     *
-     * @param type   the resource's class: one resource per class and kernel
-     * @param create makes the resource; called at most once per kernel and class
-     * @param <R>    the resource type
-     * @return the resource
-     * @throws IllegalStateException if the kernel is closed
-     */
-    public <R extends AutoCloseable> R resource(Class<R> type, Supplier<? extends R> create) {
-        Objects.requireNonNull(type, "type");
-        Objects.requireNonNull(create, "create");
-        synchronized (resources) {
-            if (closed) {
-                throw new IllegalStateException("kernel is closed; cannot create a resource of " + type.getName());
-            }
-            AutoCloseable r = resources.get(type);
-            if (r == null) {
-                r = Objects.requireNonNull(create.get(), "create returned null");
-                resources.put(type, r);
-            }
-            return type.cast(r);
-        }
-    }
-
-    @SuppressWarnings("IllegalCatch")                   // one resource's failure must not keep the others open
-    private void closeResources() {
-        List<AutoCloseable> all;
-        synchronized (resources) {
-            all = new ArrayList<>(resources.values());
-            resources.clear();
-        }
-        for (AutoCloseable r : all.reversed()) {
-            try {
-                r.close();
-            } catch (Exception e) {
-                System.getLogger("org.curio.kernel").log(System.Logger.Level.ERROR, "closing kernel resource " + r, e);
             }
         }
     }
@@ -336,15 +302,15 @@ public final class Kernel implements AutoCloseable {
         try {
             onLoopThread(() -> scheduler.runMain(() -> {
                 KernelTask<?> self = scheduler.currentTask();
+                // The shutdown deadline is the kernel's own timeout trap, not a library timeout block.
+                long prior = Traps.call(new Trap.SetTimeout(shutdownDeadline()));
                 try {
                     // Rounds, newest first: a cleanup may spawn tasks, and they must not survive either.
-                    Timeouts.after(shutdownTimeout, () -> {
-                        for (List<KernelTask<?>> left = othersThan(self); !left.isEmpty(); left = othersThan(self)) {
-                            for (KernelTask<?> t : left.reversed()) {
-                                t.cancel();
-                            }
+                    for (List<KernelTask<?>> left = othersThan(self); !left.isEmpty(); left = othersThan(self)) {
+                        for (KernelTask<?> t : left.reversed()) {
+                            t.cancel();
                         }
-                    });
+                    }
                 } catch (TaskTimeoutException e) {
                     StringBuilder sb = new StringBuilder();
                     for (KernelTask<?> t : othersThan(self)) {
@@ -353,6 +319,8 @@ public final class Kernel implements AutoCloseable {
                         sb.append(where.isEmpty() ? " (no stack)" : " at " + where.getFirst());
                     }
                     stuck[0] = sb.toString();
+                } finally {
+                    Traps.call(new Trap.UnsetTimeout(prior));
                 }
                 return null;
             }, "shutdown"));
@@ -366,16 +334,86 @@ public final class Kernel implements AutoCloseable {
         }
     }
 
+    /** {@return now plus the shutdown timeout on the kernel clock, saturated below NO_DEADLINE} */
+    private long shutdownDeadline() {
+        long now = clock.nanoTime();
+        long nanos;
+        try {
+            nanos = shutdownTimeout.toNanos();
+        } catch (ArithmeticException e) {
+            nanos = Long.MAX_VALUE;
+        }
+        return now > Trap.NO_DEADLINE - 1 - nanos ? Trap.NO_DEADLINE - 1 : now + nanos;
+    }
+
     private List<KernelTask<?>> othersThan(KernelTask<?> self) {
         List<KernelTask<?>> tasks = new ArrayList<>(scheduler.tasks());
         tasks.remove(self);
         return tasks;
     }
 
+    /**
+     * Returns this kernel's instance of a library resource of {@code type}, creating it with
+     * {@code create} on first use; resources are closed when the kernel closes, after every task has
+     * ended, newest first (a failure is logged, and the rest still close). Call from a task of this kernel.
+     *
+     * <p>Libraries keep per-kernel state this way (a worker pool, a resolver): one instance per kernel,
+     * whoever asks first creates it, and it lives until the kernel closes. Never suspends.
+     *
+     * @param type   the resource's type, its key in this kernel
+     * @param create makes the resource on first use; called on the calling task, at most once per kernel
+     * @param <R>    the resource's type
+     * @return the kernel's instance
+     * @throws IllegalStateException if the caller is not a task of this kernel, or the kernel has closed
+     * @throws NullPointerException  if {@code create} returns null
+     * @throws ClassCastException    if {@code create} returns something that is not a {@code type}
+     */
+    public <R extends AutoCloseable> R resource(Class<R> type, Supplier<? extends R> create) {
+        Objects.requireNonNull(type, "type");
+        Objects.requireNonNull(create, "create");
+        if (scheduler.currentTask() == null) {
+            throw new IllegalStateException("Kernel.resource(" + type.getName() + ") called outside the tasks of "
+                    + this + " (thread " + Thread.currentThread().getName() + "); call it from one of its tasks");
+        }
+        AutoCloseable existing = resources.get(type);
+        if (existing != null) {
+            return type.cast(existing);
+        }
+        if (closed) {
+            throw new IllegalStateException("Kernel.resource(" + type.getName() + "): kernel is closed");
+        }
+        R made = type.cast(Objects.requireNonNull(create.get(), () -> "the supplier of " + type.getName()
+                + " returned null; it must return the resource to keep"));
+        AutoCloseable raced = resources.putIfAbsent(type, made);   // create() may itself have asked for type
+        if (raced != null) {
+            closeQuietly(type, made);
+            return type.cast(raced);
+        }
+        return made;
+    }
+
+    /** Closes every resource, newest first, logging each failure. Called once every task has ended. */
+    private void closeResources() {
+        List<Map.Entry<Class<?>, AutoCloseable>> all = new ArrayList<>(resources.entrySet());
+        resources.clear();
+        for (Map.Entry<Class<?>, AutoCloseable> e : all.reversed()) {
+            closeQuietly(e.getKey(), e.getValue());
+        }
+    }
+
+    private static void closeQuietly(Class<?> type, AutoCloseable resource) {
+        try {
+            resource.close();
+        } catch (Exception | LinkageError e) {
+            System.getLogger("org.curio.kernel").log(System.Logger.Level.ERROR,
+                    "closing the kernel's " + type.getName() + " failed: " + resource, e);
+        }
+    }
+
     /** {@return what the kernel holds now: live tasks, armed timers, registrations, future waits} */
     public Ledger ledger() {
-        long[] l = scheduler.ledger();
-        return new Ledger(l[0], l[1], l[2], l[3]);
+        return new Ledger(scheduler.liveTasks(), scheduler.armedTimers(), scheduler.registrations(),
+                scheduler.futureWaiters());
     }
 
     /** {@return the live tasks, oldest first; exact only between runs or from this kernel's tasks} */
@@ -447,7 +485,7 @@ public final class Kernel implements AutoCloseable {
         private Duration shutdownTimeout = Duration.ofSeconds(10);
         private @Nullable Long perturbationSeed;
         private boolean stopOnSignals;
-        private int budget = Scheduler.DEFAULT_BUDGET;
+        private int budget = KernelLoop.DEFAULT_BUDGET;
 
         private Builder() {}
 

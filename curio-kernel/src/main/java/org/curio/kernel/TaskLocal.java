@@ -4,7 +4,10 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Supplier;
 
-import org.curio.kernel.internal.KernelTask;
+import org.curio.traps.Task;
+import org.curio.traps.TaskSlot;
+import org.curio.traps.Trap;
+import org.curio.traps.Traps;
 
 /**
  * A value per task, inherited by the tasks it spawns (each child starts with a copy of its parent's
@@ -23,7 +26,13 @@ import org.curio.kernel.internal.KernelTask;
  * @param <T> the type of the value
  */
 public final class TaskLocal<T> {
+    /*
+     * Implementation notes. Each task-local is an inherited slot of the kernel's task (Trap.GetSlot,
+     * Trap.SetSlot): the kernel copies a parent's inherited slots into a child at spawn, which is
+     * exactly the copy of the parent's values that curio's contextvars make.
+     */
     private final Supplier<? extends T> initial;
+    private final TaskSlot<T> slot = TaskSlot.of("TaskLocal", TaskSlot.Scope.INHERITED);
 
     private TaskLocal(Supplier<? extends T> initial) {
         this.initial = initial;
@@ -62,13 +71,12 @@ public final class TaskLocal<T> {
 
     /** {@return the calling task's value, or the initial one, if any} */
     public Optional<T> find() {
-        var locals = task().locals();
-        @SuppressWarnings("unchecked")
-        T value = (T) locals.get(this);
+        Task<?> task = task();
+        T value = Traps.call(new Trap.GetSlot<>(task, slot));
         if (value == null) {
             value = initial.get();
             if (value != null) {
-                locals.put(this, value);
+                Traps.call(new Trap.SetSlot<>(task, slot, value));
             }
         }
         return Optional.ofNullable(value);
@@ -80,15 +88,16 @@ public final class TaskLocal<T> {
      * @param value the value
      */
     public void set(T value) {
-        task().locals().put(this, Objects.requireNonNull(value, "value"));
+        Objects.requireNonNull(value, "value");
+        Traps.call(new Trap.SetSlot<>(task(), slot, value));
     }
 
     /** Removes the calling task's value. */
     public void remove() {
-        task().locals().remove(this);
+        Traps.call(new Trap.SetSlot<>(task(), slot, null));
     }
 
-    private static KernelTask<?> task() {
-        return (KernelTask<?>) Curio.currentTask();
+    private static Task<?> task() {
+        return Traps.call(new Trap.GetCurrent());
     }
 }

@@ -4,9 +4,9 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
 
-import org.curio.kernel.internal.KernelTask;
-import org.curio.kernel.internal.RateLimitedLogger;
 import org.curio.traps.CancelledException;
+import org.curio.traps.Task;
+import org.curio.traps.TaskSlot;
 import org.curio.traps.TaskTimeoutException;
 import org.curio.traps.TimeoutCancellationException;
 import org.curio.traps.Trap;
@@ -47,11 +47,33 @@ import org.jspecify.annotations.Nullable;
 public final class Timeouts {
     /*
      * Implementation notes. The class has no static state but the overrun logger, whose constructor
-     * only stores its arguments: a class initializer that can fail would make the class unusable for
-     * the rest of the JVM, and it may first run on a task's stack.
+     * only stores its arguments, and the slot key: a class initializer that can fail would make the
+     * class unusable for the rest of the JVM, and it may first run on a task's stack.
+     *
+     * The kernel knows one deadline per task, the one in force (Trap.SetTimeout, Trap.UnsetTimeout).
+     * The deadlines of the open blocks, which decide whose timeout an expiry is, are this class's
+     * own, kept in a slot of the task (Trap.GetSlot).
      */
     private static final RateLimitedLogger OVERRUN =
             new RateLimitedLogger("org.curio.kernel.Timeouts", Duration.ofMinutes(1));
+    private static final TaskSlot<Deadlines> DEADLINES = TaskSlot.of("Timeouts.deadlines", TaskSlot.Scope.OWN);
+
+    /** The deadlines of a task's open timeout blocks, outermost first. */
+    private static final class Deadlines {
+        private long[] deadlines = new long[4];
+        private int count;
+
+        void push(long deadline) {
+            if (count == deadlines.length) {
+                deadlines = java.util.Arrays.copyOf(deadlines, count * 2);
+            }
+            deadlines[count++] = deadline;
+        }
+
+        void pop() {
+            count--;
+        }
+    }
 
     private Timeouts() {}
 
@@ -187,8 +209,13 @@ public final class Timeouts {
                                                     @Nullable Expired<T> onExpiry) throws X, CancelledException {
         Objects.requireNonNull(body, "body");
         long deadline = deadline(duration);
-        KernelTask<?> task = (KernelTask<?>) Curio.currentTask();
-        task.pushDeadline(deadline);
+        Task<?> task = Traps.call(new Trap.GetCurrent());
+        Deadlines open = Traps.call(new Trap.GetSlot<>(task, DEADLINES));
+        if (open == null) {
+            open = new Deadlines();
+            Traps.call(new Trap.SetSlot<>(task, DEADLINES, open));
+        }
+        open.push(deadline);
         long prior = Traps.call(new Trap.SetTimeout(deadline));
         T result = null;
         Exception failure = null;
@@ -202,10 +229,10 @@ public final class Timeouts {
                 throw e;
             }
             // A timeout still pending here fired after the block's wait had ended: it lost the race.
-            boolean timeoutFired = task.pendingCancel() instanceof TaskTimeoutException;
+            boolean timeoutFired = failure == null && pendingTimeout();
             long now = Traps.call(new Trap.UnsetTimeout(prior));
             if (failure instanceof TaskTimeoutException || failure instanceof TimeoutCancellationException) {
-                if (!isOwnTimeout(task, (CancelledException) failure)) {
+                if (!isOwnTimeout(open, (CancelledException) failure)) {
                     throw Throwing.<CancelledException>rethrow(failure);
                 }
                 if (ignore) {
@@ -223,8 +250,18 @@ public final class Timeouts {
             }
             return result;
         } finally {
-            task.popDeadline();
+            open.pop();
         }
+    }
+
+    /** {@return whether a timeout is pending for the calling task} Leaves it pending. */
+    private static boolean pendingTimeout() {
+        Exception pending = Traps.call(new Trap.SetCancellation(null));
+        if (pending == null) {
+            return false;
+        }
+        Traps.call(new Trap.SetCancellation(pending));
+        return pending instanceof TaskTimeoutException;
     }
 
     /**
@@ -232,12 +269,12 @@ public final class Timeouts {
      * throws the relabelled exception if it belongs to an enclosing block, or
      * {@link UncaughtTimeoutException} if no open block's deadline has expired.
      */
-    private static boolean isOwnTimeout(KernelTask<?> task, CancelledException e) throws CancelledException {
+    private static boolean isOwnTimeout(Deadlines open, CancelledException e) throws CancelledException {
         long at = e instanceof TaskTimeoutException t ? t.clockNanos() : ((TimeoutCancellationException) e).clockNanos();
-        int count = task.deadlineCount();
+        int count = open.count;
         int expired = -1;
         for (int i = 0; i < count; i++) {
-            if (task.deadline(i) <= at) {
+            if (open.deadlines[i] <= at) {
                 expired = i;                 // the outermost block whose deadline has passed
                 break;
             }
@@ -261,7 +298,7 @@ public final class Timeouts {
      * deadline, or a loop held up by another task), the block did nothing wrong, and a timed get of a
      * busy queue would warn on every call.
      */
-    private static void overrun(KernelTask<?> task, String api, Duration duration, long lateNanos,
+    private static void overrun(Task<?> task, String api, Duration duration, long lateNanos,
                                 boolean timeoutFired) {
         if (timeoutFired) {
             OVERRUN.debug(() -> task + ": " + api + " " + duration + " completed " + Duration.ofNanos(lateNanos)
@@ -283,6 +320,9 @@ public final class Timeouts {
     }
 
     private static boolean isLibrary(Class<?> c) {
+        if (c == RateLimitedLogger.class) {
+            return true;
+        }
         String pkg = c.getPackageName();
         if (pkg.startsWith("org.curio.") && pkg.contains(".internal")) {
             return true;

@@ -20,6 +20,27 @@
  *   <li>{@link org.curio.kernel.Debug}: tracers built on {@link org.curio.kernel.spi.Activation}s.</li>
  * </ul>
  *
+ * <p><b>Layers.</b> Three, as in curio:
+ * <ol>
+ *   <li><em>The kernel loop</em> ({@code org.curio.kernel.internal.KernelLoop}, not exported): runs
+ *       tasks, waits for I/O and timers, and carries out every {@link org.curio.traps.Trap} in one
+ *       exhaustive {@code switch}. Its task object holds kernel state only. {@link org.curio.kernel.Kernel}
+ *       is the thin public shell that builds, runs and closes it, and {@link org.curio.kernel.Curio},
+ *       {@link org.curio.kernel.Ledger}, {@link org.curio.kernel.VirtualClock} and
+ *       {@link org.curio.kernel.Debug} go with it.</li>
+ *   <li><em>Traps</em> (module {@code org.curio.traps}): the whole interface between a task and its
+ *       kernel. Besides waiting, spawning and cancelling, a few immediate traps serve library features:
+ *       a per-task {@linkplain org.curio.traps.TaskSlot slot} for library state, the swaps of
+ *       {@linkplain org.curio.traps.Trap.AllowCancel allowed} and
+ *       {@linkplain org.curio.traps.Trap.SetCancellation pending} cancellation, and
+ *       {@linkplain org.curio.traps.Trap.WakeOnExit a wake-up when a task ends}.</li>
+ *   <li><em>Library features over traps</em>: {@link org.curio.kernel.Timeouts},
+ *       {@link org.curio.kernel.TaskGroup}, {@link org.curio.kernel.Cancellation} and
+ *       {@link org.curio.kernel.TaskLocal} here, and every primitive of the other modules. They never
+ *       use the kernel's classes (a test checks it), so the kernel knows nothing of timeout blocks,
+ *       groups or task-locals beyond what a trap tells it.</li>
+ * </ol>
+ *
  * <p><b>The loop.</b> Each turn of the kernel waits for I/O readiness (without blocking when tasks are
  * ready, until the next deadline otherwise), takes hand-offs from other threads, expires timers, and
  * then runs every task that was ready at that moment once, in FIFO order, so the order of events is

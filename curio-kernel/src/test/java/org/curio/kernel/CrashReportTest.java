@@ -345,7 +345,7 @@ class CrashReportTest {
                         events.add("daemon cleanup");
                     }
                 });
-                try (TaskGroup g = TaskGroup.open()) {
+                try (TaskGroup<Object> g = TaskGroup.open()) {
                     g.spawn(() -> {
                         try {
                             return Curio.awaitFuture(never);

@@ -91,7 +91,7 @@ class FanOutProperties {
         }
         int branch = level == 0 ? BRANCH * STRESS : BRANCH;
         long step = width / branch;
-        try (TaskGroup group = TaskGroup.open()) {
+        try (TaskGroup<Object> group = TaskGroup.open()) {
             for (int i = 0; i < branch; i++) {
                 long childFirst = first + i * step;
                 counts.spawned++;

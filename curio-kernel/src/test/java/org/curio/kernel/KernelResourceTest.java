@@ -1,54 +1,120 @@
 package org.curio.kernel;
 
+import static org.curio.kernel.Harness.seconds;
+import static org.curio.kernel.TestSupport.at;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 
+import org.curio.traps.CancelledException;
 import org.junit.jupiter.api.Test;
 
-/** Per-kernel resources: one per class, closed by Kernel.close after the tasks, newest first. */
+/** {@link Kernel#resource}: one instance per kernel and type, closed newest first after every task has ended. */
 class KernelResourceTest {
-    /** A resource that records its close. */
-    private record Probe(List<String> events, String name) implements AutoCloseable {
+
+    /** A resource that records its closing. */
+    static class Recorded implements AutoCloseable {
+        final String name;
+        final Harness.Events events;
+
+        Recorded(String name, Harness.Events events) {
+            this.name = name;
+            this.events = events;
+        }
+
         @Override
-        public void close() {
+        public void close() throws java.io.IOException {
             events.add("close " + name);
         }
     }
 
-    /** A second resource type. */
-    private record Other(List<String> events) implements AutoCloseable {
-        @Override
-        public void close() {
-            events.add("close other");
+    static final class First extends Recorded {
+        First(Harness.Events events) {
+            super("first", events);
         }
     }
 
-    /** The same instance answers each call; resources close after every task's cleanup, newest first. */
+    static final class Second extends Recorded {
+        Second(Harness.Events events) {
+            super("second", events);
+        }
+
+        @Override
+        public void close() throws java.io.IOException {
+            super.close();
+            throw new java.io.IOException("second failed to close");
+        }
+    }
+
+    static final class Third extends Recorded {
+        Third(Harness.Events events) {
+            super("third", events);
+        }
+    }
+
+    /**
+     * Each type is created once, on first use, whichever task asks; at close the daemon still running
+     * is cancelled first, then the resources close newest first, and a failing one is logged while the
+     * older ones still close.
+     */
     @Test
-    void resourcesCloseAfterTasksNewestFirst() throws Exception {
-        List<String> events = new ArrayList<>();
+    void createdOnceClosedNewestFirstAfterTheTasks() throws Exception {
+        var events = new Harness.Events();
         Kernel kernel = Kernel.builder().clock(VirtualClock.create()).build();
-        kernel.run(() -> {
-            Probe a = Curio.kernel().resource(Probe.class, () -> new Probe(events, "probe"));
-            assertSame(a, Curio.kernel().resource(Probe.class, () -> new Probe(events, "second")));
-            Curio.kernel().resource(Other.class, () -> new Other(events));
-            Curio.spawnDaemon(() -> {
-                try {
-                    Timeouts.sleep(Duration.ofDays(1));
-                } finally {
-                    events.add("daemon cleanup");
-                }
+        try (TestSupport.LogCapture log = TestSupport.LogCapture.on("org.curio.kernel")) {
+            kernel.run(() -> {
+                Kernel k = Curio.kernel();
+                First a = k.resource(First.class, () -> {
+                    events.add(at("create first"));
+                    return new First(events);
+                });
+                First again = k.resource(First.class, () -> {
+                    events.add(at("create first again"));
+                    return new First(events);
+                });
+                assertSame(a, again);
+                Curio.spawn(() -> k.resource(Second.class, () -> {
+                    events.add(at("create second"));
+                    return new Second(events);
+                })).join();
+                k.resource(Third.class, () -> new Third(events));
+                Curio.spawnDaemon(() -> {
+                    try {
+                        Timeouts.sleep(seconds(10));
+                    } catch (CancelledException e) {
+                        events.add(at("daemon cancelled; resource still open: "
+                                + (k.resource(First.class, () -> null) == a)));
+                        throw e;
+                    }
+                });
+                Timeouts.sleep(seconds(1));
+                return null;
             });
-            Curio.schedule();
-            return null;
-        });
-        kernel.close();
-        assertEquals(List.of("daemon cleanup", "close other", "close probe"), events);
-        assertThrows(IllegalStateException.class, () -> kernel.resource(Probe.class, () -> new Probe(events, "late")));
+            kernel.close();
+            events.assertEquals("create first@0", "create second@0", "daemon cancelled; resource still open: true@1",
+                    "close third", "close second", "close first");
+            List<String> lines = log.messages().stream().filter(m -> m.contains("closing the kernel's")).toList();
+            assertEquals(1, lines.size(), log.messages()::toString);
+            assertTrue(lines.getFirst().startsWith("SEVERE closing the kernel's " + Second.class.getName() + " failed"),
+                    lines::toString);
+        }
+    }
+
+    /** Outside the kernel's tasks the call is refused, naming the type and the fix. */
+    @Test
+    void refusedOutsideTheKernelsTasks() throws Exception {
+        try (Kernel kernel = Kernel.builder().clock(VirtualClock.create()).build()) {
+            var e = assertThrows(IllegalStateException.class, () -> kernel.resource(First.class, () -> null));
+            assertTrue(e.getMessage().startsWith("Kernel.resource(" + First.class.getName() + ") called outside the tasks of"),
+                    e.getMessage());
+            kernel.run(() -> {
+                var bad = assertThrows(NullPointerException.class, () -> Curio.kernel().resource(First.class, () -> null));
+                assertTrue(bad.getMessage().contains("returned null"), bad.getMessage());
+                return null;
+            });
+        }
     }
 }

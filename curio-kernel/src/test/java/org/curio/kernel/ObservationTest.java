@@ -83,7 +83,8 @@ class ObservationTest {
         assertEquals(List.of(
                 "created #1",
                 "trap #1 Spawn", "created #2",
-                "trap #1 Clock", "trap #1 GetCurrent", "trap #1 SetTimeout", "trap #1 Clock", "trap #1 Sleep",
+                "trap #1 Clock", "trap #1 GetCurrent", "trap #1 GetSlot", "trap #1 SetSlot", // the open blocks
+                "trap #1 SetTimeout", "trap #1 Clock", "trap #1 Sleep",
                 "trap #2 Clock", "trap #2 Sleep",
                 "cancelled #1 TaskTimeoutException", "woken #1",
                 "trap #1 UnsetTimeout",
@@ -118,7 +119,7 @@ class ObservationTest {
         List<Integer> order = new ArrayList<>();
         try (Kernel kernel = b.build()) {
             kernel.run(() -> {
-                try (TaskGroup g = TaskGroup.open()) {
+                try (TaskGroup<Object> g = TaskGroup.open()) {
                     for (int i = 0; i < 10; i++) {
                         int id = i;
                         g.spawn(() -> {

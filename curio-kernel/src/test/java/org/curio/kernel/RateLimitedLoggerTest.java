@@ -6,7 +6,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 
-import org.curio.kernel.internal.RateLimitedLogger;
 import org.junit.jupiter.api.Test;
 
 /** {@link RateLimitedLogger}: the first occurrence, then one line per interval saying how many it stands for. */

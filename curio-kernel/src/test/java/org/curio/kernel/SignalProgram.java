@@ -26,7 +26,7 @@ public final class SignalProgram {
                     say("cleanup daemon");
                 }
             });
-            try (TaskGroup group = TaskGroup.open()) {
+            try (TaskGroup<Object> group = TaskGroup.open()) {
                 for (int i = 1; i <= 2; i++) {
                     int id = i;
                     group.spawn(() -> {

@@ -56,7 +56,7 @@ class TaskGroupTest {
             Task<Integer> t1;
             Task<Integer> t2;
             Task<Integer> t3;
-            TaskGroup g;
+            TaskGroup<Object> g;
             try (var group = TaskGroup.open()) {
                 g = group;
                 t3 = group.spawn(() -> {
@@ -90,8 +90,8 @@ class TaskGroupTest {
             Task<Integer> t1;
             Task<Void> t3;
             Task<Void> t4;
-            TaskGroup g;
-            try (var group = TaskGroup.of(TaskGroup.Wait.ALL, List.of(t0))) {
+            TaskGroup<Object> g;
+            try (TaskGroup<Object> group = TaskGroup.of(TaskGroup.Wait.ALL, List.of(t0))) {
                 g = group;
                 t1 = group.spawn(() -> 1 + 1);
                 group.spawnDaemon(() -> {});
@@ -145,8 +145,8 @@ class TaskGroupTest {
             Task<Integer> t4 = Curio.spawn(() -> 8);
             t1.join();
             t4.join();
-            TaskGroup g;
-            try (var group = TaskGroup.of(TaskGroup.Wait.ALL, List.of(t1, t2, t3))) {
+            TaskGroup<Object> g;
+            try (TaskGroup<Object> group = TaskGroup.of(TaskGroup.Wait.ALL, List.of(t1, t2, t3))) {
                 g = group;
                 evt.set();
                 group.add(t4);
@@ -165,7 +165,7 @@ class TaskGroupTest {
             Task<Integer> t1;
             Task<Integer> t2;
             Task<Integer> t3;
-            TaskGroup g;
+            TaskGroup<Object> g;
             try (var group = TaskGroup.open(TaskGroup.Wait.ANY)) {
                 g = group;
                 t1 = group.spawn(() -> 2);
@@ -200,7 +200,7 @@ class TaskGroupTest {
             Task<Integer> t1;
             Task<Integer> t2;
             Task<Integer> t3;
-            TaskGroup g;
+            TaskGroup<Object> g;
             try (var group = TaskGroup.open(TaskGroup.Wait.ANY)) {
                 g = group;
                 t1 = group.spawn(() -> {
@@ -233,7 +233,7 @@ class TaskGroupTest {
     void nextDoneInCompletionOrder() throws Exception {
         var events = new Harness.Events();
         Harness.runVoid(() -> {
-            TaskGroup g;
+            TaskGroup<Object> g;
             try (var group = TaskGroup.open()) {
                 g = group;
                 for (int n : List.of(3, 1, 2)) {
@@ -279,7 +279,7 @@ class TaskGroupTest {
     @Test
     void joinADaemonDirectly() throws Exception {
         Harness.runVoid(() -> {
-            TaskGroup g;
+            TaskGroup<Object> g;
             try (var group = TaskGroup.open()) {
                 g = group;
                 Task<Void> t2 = group.spawnDaemon(() -> Timeouts.sleep(seconds(0.1)));
@@ -305,7 +305,7 @@ class TaskGroupTest {
             Task<Void> t1;
             Task<Void> t2;
             Task<Integer> t3;
-            TaskGroup g;
+            TaskGroup<Object> g;
             try (var group = TaskGroup.open()) {
                 g = group;
                 t1 = group.spawn(sleeper(events, "t1", seconds(1)));
@@ -365,7 +365,7 @@ class TaskGroupTest {
             var evt = new TestSupport.Event();
             Task<Integer> t2;
             Task<Integer> t3;
-            TaskGroup g;
+            TaskGroup<Object> g;
             try (var group = TaskGroup.open()) {
                 g = group;
                 Task<Integer> t1 = group.spawn(() -> {
@@ -476,7 +476,7 @@ class TaskGroupTest {
             Task<Integer> t0;
             Task<Void> t2;
             Task<Void> t3;
-            TaskGroup g;
+            TaskGroup<Object> g;
             try (var group = TaskGroup.open()) {
                 g = group;
                 t0 = group.spawn(() -> 1 + 1);
@@ -519,7 +519,7 @@ class TaskGroupTest {
     @Test
     void misuseIsRefused() throws Exception {
         Harness.runVoid(() -> {
-            TaskGroup g;
+            TaskGroup<Object> g;
             Task<Void> t1;
             try (var group = TaskGroup.open()) {
                 g = group;
@@ -542,7 +542,7 @@ class TaskGroupTest {
     @Test
     void emptyGroup() throws Exception {
         Harness.runVoid(() -> {
-            TaskGroup g;
+            TaskGroup<Object> g;
             try (var group = TaskGroup.open()) {
                 g = group;
                 group.join();
@@ -561,7 +561,7 @@ class TaskGroupTest {
     void cancelRemainingMisc() throws Exception {
         Harness.runVoid(() -> {
             TaskGroup.open().cancelRemaining();
-            TaskGroup g = TaskGroup.open();
+            TaskGroup<Object> g = TaskGroup.open();
             Task<Void> t = g.spawn(() -> Timeouts.sleep(Duration.ZERO));
             g.cancelRemaining();
             assertTrue(t.isCancelled() && t.isTerminated());
@@ -585,7 +585,7 @@ class TaskGroupTest {
     @Test
     void childJoinedDirectlyLeavesTheResults() throws Exception {
         Harness.runVoid(() -> {
-            TaskGroup g = TaskGroup.run(TaskGroup.Wait.ALL, group -> {
+            TaskGroup<Object> g = TaskGroup.run(TaskGroup.Wait.ALL, group -> {
                 group.spawn(() -> 1 + 1);
                 group.spawn(() -> 2 + 2);
                 Task<Integer> t3 = group.spawn(() -> 3 + 3);
@@ -599,7 +599,7 @@ class TaskGroupTest {
     @Test
     void outcomesRefusedBeforeJoin() throws Exception {
         Harness.runVoid(() -> {
-            TaskGroup g = TaskGroup.open();
+            TaskGroup<Object> g = TaskGroup.open();
             for (var read : List.<org.junit.jupiter.api.function.Executable>of(g::result, g::exception, g::results,
                     g::exceptions, g::nextResult)) {
                 assertThrows(IllegalStateException.class, read);
@@ -622,7 +622,7 @@ class TaskGroupTest {
             Task<String> nothing;
             Task<String> something;
             Task<Void> slow;
-            TaskGroup g;
+            TaskGroup<Object> g;
             try (var group = TaskGroup.open(TaskGroup.Wait.OBJECT)) {
                 g = group;
                 nothing = group.spawn(() -> {
@@ -782,7 +782,7 @@ class TaskGroupTest {
         var events = new Harness.Events();
         Harness.runVoid(() -> {
             Set<Task<?>> all = new HashSet<>();
-            TaskGroup g;
+            TaskGroup<Object> g;
             try (var group = TaskGroup.open(TaskGroup.Wait.ANY)) {
                 g = group;
                 group.spawn(() -> 1);

@@ -262,7 +262,7 @@ class TaskTreeProperties {
     }
 
     /** A group being run and the tasks spawned into it. */
-    private record Group(TaskGroup group, List<Task<?>> members, List<Boolean> daemon) {}
+    private record Group(TaskGroup<Object> group, List<Task<?>> members, List<Boolean> daemon) {}
 
     /**
      * Runs programs as task code, recording a trace and any broken invariant.
@@ -463,7 +463,7 @@ class TaskTreeProperties {
             try {
                 switch (g.form()) {
                     case JOIN -> {
-                        try (TaskGroup group = TaskGroup.open(g.policy())) {
+                        try (TaskGroup<Object> group = TaskGroup.open(g.policy())) {
                             fill(ctx, new Group(group, members, daemon), g);
                             group.join();
                         }
@@ -474,7 +474,7 @@ class TaskTreeProperties {
                         log(ctx, "group ran");
                     }
                     case CLOSE -> {
-                        try (TaskGroup group = TaskGroup.open(g.policy())) {
+                        try (TaskGroup<Object> group = TaskGroup.open(g.policy())) {
                             fill(ctx, new Group(group, members, daemon), g);
                         } catch (IllegalStateException e) {
                             if (!String.valueOf(e.getMessage()).startsWith("task group closed without join()")) {

@@ -4,11 +4,10 @@ import org.curio.traps.CancelledException;
 import org.curio.traps.Trap;
 import org.curio.traps.Traps;
 import org.curio.traps.WaitQueue;
-import org.jspecify.annotations.Nullable;
 
 /**
- * The tasks parked on one task-only primitive: a {@link WaitQueue} plus a guard against tasks of two
- * kernels sharing it.
+ * The tasks parked on one task-only primitive: a {@link WaitQueue}, and the primitive's own message when
+ * tasks of two kernels share it.
  */
 final class TaskWaiters {
     /*
@@ -18,17 +17,15 @@ final class TaskWaiters {
      * task owns what it was handed, and a task that sees an exception was never handed anything, so
      * nothing needs undoing.
      *
-     * Waking a queue that holds another kernel's tasks would make the kernel refuse halfway through
-     * and strand the waiter, so parking and waking compare the caller's kernel with the kernel whose
-     * tasks are parked (GetKernel is an immediate trap: a thread-local read and a switch). The fast
-     * paths of the primitives do not trap at all and are not checked.
+     * The wait queue refuses, at the trap and before it changes anything, a task of a kernel other
+     * than the one whose tasks are parked on it (an IllegalArgumentException naming the queue); this
+     * class only renames that refusal after the primitive. The fast paths of the primitives do not
+     * trap at all and are not checked.
      */
-    private static final Trap.GetKernel GET_KERNEL = new Trap.GetKernel();
 
     private final WaitQueue queue;
     private final Trap.SchedWait wait;
     private final String primitive;                      // names the primitive in messages
-    private @Nullable Object kernel;                     // the kernel whose tasks are parked, if any
 
     /**
      * Creates the waiters of one primitive.
@@ -45,12 +42,11 @@ final class TaskWaiters {
 
     /** Suspends the calling task until {@link #wake} releases it. */
     void park() throws CancelledException {
-        Object k = Traps.call(GET_KERNEL);
-        if (!queue.isEmpty() && k != kernel) {
-            throw twoKernels();
+        try {
+            Traps.call(wait);
+        } catch (IllegalArgumentException foreign) {     // the queue's refusal: nothing was parked
+            throw twoKernels(foreign);
         }
-        kernel = k;
-        Traps.call(wait);
     }
 
     /** Wakes up to {@code n} parked tasks, oldest first, and returns how many it woke. */
@@ -58,10 +54,11 @@ final class TaskWaiters {
         if (queue.isEmpty() || n <= 0) {
             return 0;
         }
-        if (Traps.call(GET_KERNEL) != kernel) {
-            throw twoKernels();
+        try {
+            return Traps.call(new Trap.SchedWake(queue, n));
+        } catch (IllegalArgumentException foreign) {     // the queue's refusal: nobody was woken
+            throw twoKernels(foreign);
         }
-        return Traps.call(new Trap.SchedWake(queue, n));
     }
 
     /** Wakes the oldest parked task; returns whether there was one. */
@@ -82,8 +79,8 @@ final class TaskWaiters {
         return queue.isEmpty();
     }
 
-    private IllegalStateException twoKernels() {
+    private IllegalStateException twoKernels(IllegalArgumentException cause) {
         return new IllegalStateException("this " + primitive + " is used by tasks of two kernels; it belongs to the "
-                + "tasks of one kernel (share a UniversalQueue, UniversalEvent or UniversalResult instead)");
+                + "tasks of one kernel (share a UniversalQueue, UniversalEvent or UniversalResult instead)", cause);
     }
 }

@@ -93,7 +93,7 @@ final class ColdStartProgram {
             return String.join(", ", seen);
         });
         s.put("task-group-failure", () -> {
-            try (TaskGroup group = TaskGroup.open()) {
+            try (TaskGroup<Object> group = TaskGroup.open()) {
                 group.spawn(() -> {
                     Timeouts.sleep(Duration.ofSeconds(1));
                     throw new IllegalStateException("boom");

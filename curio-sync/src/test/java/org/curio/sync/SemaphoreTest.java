@@ -111,7 +111,7 @@ class SemaphoreTest {
         int rounds = 2_000 * SyncHarness.stress();
         long[] outcome = new long[2];                       // acquired, timed out
         var sema = new Semaphore(3);
-        try (TaskGroup g = TaskGroup.open()) {
+        try (TaskGroup<Object> g = TaskGroup.open()) {
             for (int w = 0; w < 8; w++) {
                 int id = w;
                 g.spawn(() -> {

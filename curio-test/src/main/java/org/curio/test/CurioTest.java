@@ -20,7 +20,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  *     void timesOutAnIdleClient(VirtualClock clock, Steps steps) throws Exception {
  *         MemoryNetwork network = MemoryNetwork.create();
  *         Listener<MemoryConnection> listener = network.listen("kv");
- *         try (TaskGroup g = TaskGroup.open()) {
+ *         try (TaskGroup<Object> g = TaskGroup.open()) {
  *             g.spawn(() -> Network.serve(listener, Server::handle));
  *             try (var client = network.connect("kv")) {
  *                 steps.record(client.recv(100).length);      // the server hangs up after 30 s

@@ -151,8 +151,8 @@ public final class Trace implements Activation {
     // ------------------------------------------------------------------ recording
 
     @Override
-    public void activate(Object kernel) {
-        clock = ((Kernel) kernel).clock();
+    public void activate(Kernel kernel) {
+        clock = kernel.clock();
     }
 
     @Override
@@ -228,7 +228,7 @@ public final class Trace implements Activation {
             case Trap.ReadWait r -> "read-wait";
             case Trap.WriteWait w -> "write-wait";
             case Trap.FutureWait f -> "future-wait";
-            case Trap.Sleep(long deadline) -> deadline == Long.MIN_VALUE ? "yield" : "sleep until " + seconds(deadline);
+            case Trap.Sleep(long deadline) -> deadline == Trap.YIELD_DEADLINE ? "yield" : "sleep until " + seconds(deadline);
             case Trap.SchedWait(var queue, String state) -> "wait " + state;
             case Trap.IoRelease r -> "io-release";
             case Trap.Spawn<?>(var body, String name, boolean daemon) ->
@@ -236,12 +236,18 @@ public final class Trace implements Activation {
             case Trap.CancelTask(Task<?> target, Exception e) ->
                     "cancel " + labelOf(target) + " with " + e.getClass().getSimpleName();
             case Trap.SchedWake(var queue, int n) -> "wake " + (n == Integer.MAX_VALUE ? "all" : String.valueOf(n));
-            case Trap.GetKernel k -> "get-kernel";
+            case Trap.GetKernel<?> k -> "get-kernel";
             case Trap.GetCurrent c -> "get-current";
             case Trap.SetTimeout(long deadline) -> "set-timeout " + seconds(deadline);
             case Trap.UnsetTimeout u -> "unset-timeout";
             case Trap.Clock c -> "clock";
             case Trap.Budget b -> "budget";
+            case Trap.GetSlot<?>(var task, var slot) -> "get-slot " + slot.name() + " of " + labelOf(task);
+            case Trap.SetSlot<?>(var task, var slot, var value) -> (value == null ? "clear-slot " : "set-slot ")
+                    + slot.name() + " of " + labelOf(task);
+            case Trap.AllowCancel(boolean allow) -> allow ? "allow-cancel" : "disallow-cancel";
+            case Trap.SetCancellation(var e) -> e == null ? "take-cancellation" : "set-cancellation";
+            case Trap.WakeOnExit(var task, var queue) -> "wake-on-exit of " + labelOf(task);
         };
     }
 

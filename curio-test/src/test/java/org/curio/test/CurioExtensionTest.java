@@ -51,7 +51,7 @@ class CurioExtensionTest {
     /** Timeouts happen at exact virtual instants, in no real time. */
     @CurioTest
     void timeoutsAreExactOnTheVirtualClock(VirtualClock clock, Steps steps) throws Exception {
-        try (TaskGroup g = TaskGroup.open()) {
+        try (TaskGroup<Object> g = TaskGroup.open()) {
             for (int i = 1; i <= 3; i++) {
                 int n = i;
                 g.spawn(() -> {

@@ -25,7 +25,7 @@ class TrialTest {
     static List<Integer> busyProgram(long programSeed) throws Exception {
         Random random = new Random(programSeed);
         List<Integer> finished = new ArrayList<>();
-        try (TaskGroup g = TaskGroup.open()) {
+        try (TaskGroup<Object> g = TaskGroup.open()) {
             for (int i = 0; i < 12; i++) {
                 int id = i;
                 long sleepMillis = random.nextInt(4) * 250L;
@@ -110,7 +110,7 @@ class TrialTest {
      */
     private static void racyProgram() throws Exception {
         List<String> owners = new ArrayList<>();
-        try (TaskGroup g = TaskGroup.open()) {
+        try (TaskGroup<Object> g = TaskGroup.open()) {
             g.spawn(() -> {
                 if (owners.isEmpty()) {
                     owners.add("a");

@@ -62,7 +62,7 @@ public abstract sealed class CancelledException extends Exception
      */
     static String describe(Trap.Suspending<?> trap) {
         return switch (trap) {
-            case Trap.Sleep(long deadline) -> deadline == Long.MIN_VALUE ? "yielding" : "sleeping";
+            case Trap.Sleep(long deadline) -> deadline == Trap.YIELD_DEADLINE ? "yielding" : "sleeping";
             case Trap.ReadWait(Pollable source) -> "waiting to read " + describe(source);
             case Trap.WriteWait(Pollable source) -> "waiting to write " + describe(source);
             case Trap.FutureWait(var future) -> "waiting for a future completed by another thread ("

@@ -4,6 +4,8 @@ import java.util.Objects;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * A request from a task to its kernel: the kernel's whole system-call interface, one record per
  * kind of request, after curio 1.6's {@code traps.py}.
@@ -14,7 +16,14 @@ import java.util.concurrent.CompletableFuture;
  * exhaustive {@code switch}, so a new trap does not compile until the kernel carries it out.
  *
  * <p>Times are {@code long} nanoseconds on the kernel's clock ({@link Clock}); {@link #NO_DEADLINE}
- * stands for "no deadline".
+ * stands for "no deadline", and {@link #YIELD_DEADLINE} given to {@link Sleep} for a plain yield.
+ *
+ * <p><b>Library state.</b> The kernel's task holds kernel state only. What library features keep per
+ * task (the open timeout blocks, task-local values, the task group a task belongs to) lives in
+ * {@linkplain TaskSlot slots} that the kernel stores without reading them ({@link GetSlot},
+ * {@link SetSlot}); cancellation control is two swaps ({@link AllowCancel}, {@link SetCancellation}),
+ * and a supervisor learns that a task has ended through {@link WakeOnExit}. Library code never needs
+ * the kernel's own classes.
  *
  * @param <R> the type of the value the trap answers
  * @see <a href="https://github.com/dabeaz/curio/blob/1.6/curio/traps.py">curio/traps.py</a>
@@ -24,11 +33,25 @@ public sealed interface Trap<R> {
     /** The deadline that never expires. */
     long NO_DEADLINE = Long.MAX_VALUE;
 
+    /**
+     * The deadline that makes a {@link Sleep} a plain yield (curio's {@code sleep(0)}): the task goes to
+     * the back of the ready queue and is answered with the clock read at the start of the kernel's
+     * turn, without a fresh read of the clock.
+     */
+    long YIELD_DEADLINE = Long.MIN_VALUE;
+
     /** A trap that may suspend the task; every such trap is a cancellation point. */
     sealed interface Suspending<R> extends Trap<R> {}
 
     /** A trap answered at once; it never suspends and is never a cancellation point. */
     sealed interface Immediate<R> extends Trap<R> {}
+
+    /**
+     * An immediate trap that reads or changes what the kernel keeps for library code about a task:
+     * its {@linkplain TaskSlot slots}, its cancellation settings, who is woken when it ends. The kernel
+     * handles these apart from the traps that every wait and wake-up issues.
+     */
+    sealed interface TaskState<R> extends Immediate<R> {}
 
     /**
      * Waits until {@code source} is readable. Curio: {@code _read_wait}.
@@ -70,7 +93,10 @@ public sealed interface Trap<R> {
 
     /**
      * Sleeps until the kernel clock reads {@code deadlineNanos}; answers the clock on waking. A
-     * deadline that has passed moves the task to the back of the ready queue. Curio: {@code _sleep}.
+     * deadline that has passed moves the task to the back of the ready queue, answered with a fresh
+     * read of the clock; {@link #YIELD_DEADLINE} does the same as cheaply as possible (a yield: the
+     * answer is the clock read at the start of the turn). Curio: {@code _sleep}, whose
+     * {@code _sleep(0)} is the yield.
      *
      * @param deadlineNanos when to wake, on the kernel clock
      */
@@ -157,8 +183,22 @@ public sealed interface Trap<R> {
         }
     }
 
-    /** Answers the kernel running the calling task. Curio: {@code _get_kernel}. */
-    record GetKernel() implements Immediate<Object> {}
+    /**
+     * Answers the kernel running the calling task, as a {@code type}: library code passes the kernel's
+     * public class ({@code org.curio.kernel.Kernel}), which this module cannot name, and gets it without a
+     * cast; code that only compares kernels passes {@code Object.class}. If the kernel is not a
+     * {@code type}, the trap throws a {@link ClassCastException} naming both types. Curio:
+     * {@code _get_kernel}.
+     *
+     * @param type what the caller expects the kernel to be
+     * @param <K>  that type
+     */
+    record GetKernel<K>(Class<K> type) implements Immediate<K> {
+        /** Checks the type. */
+        public GetKernel {
+            Objects.requireNonNull(type, "type");
+        }
+    }
 
     /** Answers the calling task. Curio: {@code _get_current}. */
     record GetCurrent() implements Immediate<Task<?>> {}
@@ -192,4 +232,83 @@ public sealed interface Trap<R> {
      * reported to activations: the forced yield is.
      */
     record Budget() implements Immediate<Boolean> {}
+
+    /**
+     * Answers {@code task}'s value in {@code slot}, or null if it has none. Never creates a value.
+     * Curio: reading a task attribute, or a context variable.
+     *
+     * @param task a task of the calling task's kernel
+     * @param slot the slot
+     * @param <V>  the slot's value type
+     */
+    record GetSlot<V>(Task<?> task, TaskSlot<V> slot) implements TaskState<V> {
+        /** Checks the components. */
+        public GetSlot {
+            Objects.requireNonNull(task, "task");
+            Objects.requireNonNull(slot, "slot");
+        }
+    }
+
+    /**
+     * Sets {@code task}'s value in {@code slot} ({@code null} removes it) and answers the previous value,
+     * or null. Curio: setting a task attribute, or a context variable.
+     *
+     * @param task  a task of the calling task's kernel
+     * @param slot  the slot
+     * @param value the new value, or null
+     * @param <V>   the slot's value type
+     */
+    record SetSlot<V>(Task<?> task, TaskSlot<V> slot, @Nullable V value) implements TaskState<V> {
+        /** Checks the components. */
+        public SetSlot {
+            Objects.requireNonNull(task, "task");
+            Objects.requireNonNull(slot, "slot");
+        }
+    }
+
+    /**
+     * Sets whether cancellation may be delivered to the calling task at its cancellation points, and
+     * answers the previous setting. While it is {@code false}, a cancellation or timeout aimed at the task
+     * stays pending (see {@link SetCancellation}). Curio: the task's {@code allow_cancel}, which
+     * {@code disable_cancellation} sets.
+     *
+     * @param allow the new setting
+     */
+    record AllowCancel(boolean allow) implements TaskState<Boolean> {}
+
+    /**
+     * Replaces the calling task's pending cancellation with {@code exception} ({@code null} clears it)
+     * and answers the one replaced, or null; a pending cancellation is thrown at the task's next
+     * cancellation point where cancellation is allowed. Curio: {@code set_cancellation}.
+     *
+     * @param exception the new pending cancellation: a {@link CancelledException}, an unchecked
+     *                  exception, or null
+     */
+    record SetCancellation(@Nullable Exception exception) implements TaskState<Exception> {
+        /** Checks the exception. */
+        public SetCancellation {
+            if (exception != null && !(exception instanceof CancelledException)
+                    && !(exception instanceof RuntimeException)) {
+                throw new IllegalArgumentException(
+                        "cancellation must be a CancelledException or unchecked: " + exception.getClass().getName());
+            }
+        }
+    }
+
+    /**
+     * Makes the kernel wake every task parked on {@code queue} when {@code task} terminates, after its
+     * own joiners; answers false, doing nothing, if it has terminated already. A supervisor (a task
+     * group) uses it to wait for whichever of several tasks ends first. Curio has no such trap: its
+     * task runner reports to the task's group itself.
+     *
+     * @param task  a task of the calling task's kernel
+     * @param queue the queue to wake
+     */
+    record WakeOnExit(Task<?> task, WaitQueue queue) implements TaskState<Boolean> {
+        /** Checks the components. */
+        public WakeOnExit {
+            Objects.requireNonNull(task, "task");
+            Objects.requireNonNull(queue, "queue");
+        }
+    }
 }

@@ -14,12 +14,17 @@ import org.jspecify.annotations.Nullable;
  * Traps.call(new Trap.Sleep(now + 1_000_000));                    // suspending: may be cancelled
  * }
  *
+ * <p>A yield is a {@link Trap.Sleep} with the deadline {@link Trap#YIELD_DEADLINE} (curio's
+ * {@code sleep(0)}): the task goes to the back of the ready queue and is answered with the clock read
+ * at the start of the kernel's turn; {@code Curio.schedule()} and the cooperative budget's forced
+ * yield issue it.
+ *
  * <p>A trap issued outside any task (from a plain thread, or after the task's kernel has gone) fails
  * with an {@link IllegalStateException} that names the library call that needs a task.
  */
 public final class Traps {
     private static final Trap.Budget BUDGET = new Trap.Budget();
-    private static final Trap.Sleep YIELD = new Trap.Sleep(Long.MIN_VALUE);
+    private static final Trap.Sleep YIELD = new Trap.Sleep(Trap.YIELD_DEADLINE);
 
     private Traps() {}
 

@@ -322,7 +322,7 @@ public final class Subprocess {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         try {
             List<Throwable> failures = new ArrayList<>();
-            try (TaskGroup group = TaskGroup.open()) {
+            try (TaskGroup<Object> group = TaskGroup.open()) {
                 if (stdin != null) {
                     group.spawn(() -> feed(stdin, input));
                 }

@@ -281,7 +281,7 @@ class SubprocessTest {
     @Test
     void hundredConcurrentChildren() throws Exception {
         ProcHarness.run(() -> {
-            try (TaskGroup group = TaskGroup.open()) {
+            try (TaskGroup<Object> group = TaskGroup.open()) {
                 for (int i = 0; i < 100; i++) {
                     String line = "child " + i + "\n";
                     group.spawn(() -> {

@@ -118,7 +118,7 @@ public final class SubprocessBench {
     private static void curioPipe(long bytes) throws IOException, CancelledException {
         Subprocess cat = Subprocess.command("cat").stderr(Redirect.INHERIT).start();
         AtomicLong read = new AtomicLong();
-        try (TaskGroup group = TaskGroup.open()) {
+        try (TaskGroup<Object> group = TaskGroup.open()) {
             group.spawn(() -> {
                 ByteStream in = cat.stdin();
                 byte[] chunk = new byte[CHUNK];

@@ -31,7 +31,7 @@ import org.jspecify.annotations.Nullable;
  * {@snippet :
  * MemoryNetwork network = MemoryNetwork.create();
  * Listener<MemoryConnection> listener = network.listen("echo");
- * try (TaskGroup group = TaskGroup.open()) {
+ * try (TaskGroup<Object> group = TaskGroup.open()) {
  *     group.spawn(() -> {                                       // the server: echoes one client's lines
  *         try (MemoryConnection client = listener.accept()) {
  *             client.asStream().forEachLine(client.asStream()::write);
@@ -73,7 +73,7 @@ public final class MemoryNetwork implements AutoCloseable {
      * an ignoreAfter timeout set to the moment they become readable.
      */
     private static final Trap.Clock CLOCK = new Trap.Clock();
-    private static final Trap.GetKernel GET_KERNEL = new Trap.GetKernel();
+    private static final Trap.GetKernel<Object> GET_KERNEL = new Trap.GetKernel<>(Object.class);
 
     private final Options defaults;
     private final TreeMap<String, MemoryListener> listeners = new TreeMap<>();

@@ -602,7 +602,7 @@ public final class StreamContract {
 
     /** Runs {@code bodies} as tasks of one group; the first failure cancels the others and is thrown. */
     private static void together(VoidBody<?>... bodies) throws Exception {
-        try (TaskGroup group = TaskGroup.open()) {
+        try (TaskGroup<Object> group = TaskGroup.open()) {
             for (VoidBody<?> body : bodies) {
                 group.spawn(body);
             }

@@ -124,7 +124,7 @@ class MemoryNetworkProperties {
         try (Pair pair = net.pair()) {
             Link link = pair.link();
             MemoryConnection to = pair.right();
-            try (TaskGroup group = TaskGroup.open()) {
+            try (TaskGroup<Object> group = TaskGroup.open()) {
                 group.spawn(() -> {
                     for (Write w : writes) {
                         ByteBuffer buf = ByteBuffer.allocate(w.size());

@@ -61,7 +61,7 @@ class MemoryNetworkTest {
     }
 
     /** Joins the group and raises the first failure of its tasks. */
-    private static void joinAll(TaskGroup g) throws Exception {
+    private static void joinAll(TaskGroup<Object> g) throws Exception {
         g.join();
         g.results();
     }
@@ -72,7 +72,7 @@ class MemoryNetworkTest {
     @CurioTest
     void pairCarriesBytesBothWays(Steps steps) throws Exception {
         MemoryNetwork net = MemoryNetwork.create();
-        try (Pair pair = net.pair(); TaskGroup g = TaskGroup.open()) {
+        try (Pair pair = net.pair(); TaskGroup<Object> g = TaskGroup.open()) {
             g.spawn(() -> {
                 steps.record("reader waits");
                 steps.record("right got " + text(pair.right().recv(100)));
@@ -114,7 +114,7 @@ class MemoryNetworkTest {
     @CurioTest
     void fullBufferHoldsTheSenderUntilTheReceiverDrains(Steps steps) throws Exception {
         MemoryNetwork net = MemoryNetwork.create(Options.defaults().withBufferSize(4));
-        try (Pair pair = net.pair(); TaskGroup g = TaskGroup.open()) {
+        try (Pair pair = net.pair(); TaskGroup<Object> g = TaskGroup.open()) {
             ByteBuffer src = ByteBuffer.wrap(bytes("0123456789"));
             Link link = pair.link();
             g.spawn(() -> {
@@ -185,7 +185,7 @@ class MemoryNetworkTest {
     @CurioTest
     void delayIsExactOnTheVirtualClock(Steps steps, VirtualClock clock) throws Exception {
         MemoryNetwork net = MemoryNetwork.create(Options.defaults().withDelay(millis(250)));
-        try (Pair pair = net.pair(); TaskGroup g = TaskGroup.open()) {
+        try (Pair pair = net.pair(); TaskGroup<Object> g = TaskGroup.open()) {
             g.spawn(() -> {
                 steps.record("got " + text(pair.right().recv(100)) + " at " + ms());
                 steps.record("got " + text(pair.right().recv(100)) + " at " + ms());
@@ -229,7 +229,7 @@ class MemoryNetworkTest {
     @CurioTest
     void listenerAcceptsAClient(Steps steps) throws Exception {
         MemoryNetwork net = MemoryNetwork.create();
-        try (Listener<MemoryConnection> listener = net.listen("kv"); TaskGroup g = TaskGroup.open()) {
+        try (Listener<MemoryConnection> listener = net.listen("kv"); TaskGroup<Object> g = TaskGroup.open()) {
             steps.record("listening on " + listener.localAddress());
             g.spawn(() -> {
                 steps.record("accept wait");
@@ -290,7 +290,7 @@ class MemoryNetworkTest {
         MemoryNetwork net = MemoryNetwork.create();
         List<MemoryConnection> clients = new ArrayList<>();
         try (Listener<MemoryConnection> listener = net.listen("kv", Options.defaults().withBacklog(1));
-             TaskGroup g = TaskGroup.open()) {
+             TaskGroup<Object> g = TaskGroup.open()) {
             for (int i = 1; i <= 3; i++) {
                 int n = i;
                 g.spawn(() -> {
@@ -320,7 +320,7 @@ class MemoryNetworkTest {
     void cancelledConnectLeavesTheQueue(Steps steps) throws Exception {
         MemoryNetwork net = MemoryNetwork.create();
         try (Listener<MemoryConnection> listener = net.listen("kv", Options.defaults().withBacklog(1));
-             MemoryConnection first = net.connect("kv"); TaskGroup g = TaskGroup.open()) {
+             MemoryConnection first = net.connect("kv"); TaskGroup<Object> g = TaskGroup.open()) {
             Task<?> second = Curio.spawn(() -> net.connect("kv"));
             g.spawn(() -> {
                 try (MemoryConnection c = net.connect("kv")) {
@@ -345,7 +345,7 @@ class MemoryNetworkTest {
     void closingAListenerRefusesWaitersAndResetsTheBacklog(Steps steps) throws Exception {
         MemoryNetwork net = MemoryNetwork.create();
         Listener<MemoryConnection> listener = net.listen("kv", Options.defaults().withBacklog(1));
-        try (MemoryConnection queued = net.connect("kv"); TaskGroup g = TaskGroup.open()) {
+        try (MemoryConnection queued = net.connect("kv"); TaskGroup<Object> g = TaskGroup.open()) {
             g.spawn(() -> {
                 try {
                     net.connect("kv");
@@ -366,7 +366,7 @@ class MemoryNetworkTest {
             steps.record("open " + net.openConnections());
         }
         Listener<MemoryConnection> again = net.listen("kv");
-        try (TaskGroup g = TaskGroup.open()) {
+        try (TaskGroup<Object> g = TaskGroup.open()) {
             g.spawn(() -> {
                 try {
                     again.accept();
@@ -408,7 +408,7 @@ class MemoryNetworkTest {
     @CurioTest
     void closeWakesTasksWaitingOnTheSameEnd(Steps steps) throws Exception {
         MemoryNetwork net = MemoryNetwork.create(Options.defaults().withBufferSize(1));
-        try (Pair pair = net.pair(); TaskGroup g = TaskGroup.open()) {
+        try (Pair pair = net.pair(); TaskGroup<Object> g = TaskGroup.open()) {
             ByteBuffer src = ByteBuffer.wrap(bytes("xy"));
             g.spawn(() -> {
                 try {
@@ -439,7 +439,7 @@ class MemoryNetworkTest {
     @CurioTest
     void closeWakesThePeersTasks(Steps steps) throws Exception {
         MemoryNetwork net = MemoryNetwork.create(Options.defaults().withBufferSize(1));
-        try (Pair pair = net.pair(); TaskGroup g = TaskGroup.open()) {
+        try (Pair pair = net.pair(); TaskGroup<Object> g = TaskGroup.open()) {
             g.spawn(() -> steps.record("peer receiver got " + pair.right().recv(10).length + " at " + ms()));
             g.spawn(() -> {
                 try {
@@ -490,7 +490,7 @@ class MemoryNetworkTest {
     @CurioTest
     void resetFailsBothEnds(Steps steps) throws Exception {
         MemoryNetwork net = MemoryNetwork.create(Options.defaults().withBufferSize(4));
-        try (Pair pair = net.pair(); TaskGroup g = TaskGroup.open()) {
+        try (Pair pair = net.pair(); TaskGroup<Object> g = TaskGroup.open()) {
             Link link = pair.link();
             link.stall();
             ByteBuffer src = ByteBuffer.wrap(bytes("0123456789"));
@@ -528,7 +528,7 @@ class MemoryNetworkTest {
     @CurioTest
     void stallHoldsDeliveryUntilResume(Steps steps) throws Exception {
         MemoryNetwork net = MemoryNetwork.create(Options.defaults().withBufferSize(4));
-        try (Pair pair = net.pair(); TaskGroup g = TaskGroup.open()) {
+        try (Pair pair = net.pair(); TaskGroup<Object> g = TaskGroup.open()) {
             Link link = pair.link();
             link.stall();
             steps.record(link.toString());
@@ -557,7 +557,7 @@ class MemoryNetworkTest {
     /** The network can end one direction's stream: the end reads what is in flight, then end of stream. */
     @CurioTest
     void endOfStreamFromTheNetwork(Steps steps) throws Exception {
-        try (Pair pair = MemoryNetwork.create().pair(); TaskGroup g = TaskGroup.open()) {
+        try (Pair pair = MemoryNetwork.create().pair(); TaskGroup<Object> g = TaskGroup.open()) {
             pair.left().sendAll(bytes("abc"));
             g.spawn(() -> {
                 steps.record("got " + text(pair.right().recv(100)));
@@ -586,7 +586,7 @@ class MemoryNetworkTest {
     void secondWaiterIsBusy(Steps steps) throws Exception {
         MemoryNetwork net = MemoryNetwork.create(Options.defaults().withBufferSize(1));
         Listener<MemoryConnection> listener = net.listen("kv");
-        try (Pair pair = net.pair(); TaskGroup g = TaskGroup.open()) {
+        try (Pair pair = net.pair(); TaskGroup<Object> g = TaskGroup.open()) {
             g.spawn(() -> expectClosed(steps, "first receiver", () -> pair.right().recv(10)));
             g.spawn(() -> expectClosed(steps, "first sender", () -> pair.right().sendAll(bytes("xy"))));
             g.spawn(() -> expectClosed(steps, "first acceptor", listener::accept));
@@ -670,7 +670,7 @@ class MemoryNetworkTest {
     @CurioTest
     void readLineOverOneByteChunks(Steps steps) throws Exception {
         MemoryNetwork net = MemoryNetwork.create(Options.defaults().withChunkSize(1));
-        try (Listener<MemoryConnection> listener = net.listen("echo"); TaskGroup g = TaskGroup.open()) {
+        try (Listener<MemoryConnection> listener = net.listen("echo"); TaskGroup<Object> g = TaskGroup.open()) {
             g.spawn(() -> {
                 try (MemoryConnection client = listener.accept()) {
                     ByteStream stream = client.asStream();
@@ -697,7 +697,7 @@ class MemoryNetworkTest {
     void documentedEchoRuns(Steps steps) throws Exception {
         MemoryNetwork network = MemoryNetwork.create();
         Listener<MemoryConnection> listener = network.listen("echo");
-        try (TaskGroup group = TaskGroup.open()) {
+        try (TaskGroup<Object> group = TaskGroup.open()) {
             group.spawn(() -> {
                 try (MemoryConnection client = listener.accept()) {
                     client.asStream().forEachLine(client.asStream()::write);

@@ -26,12 +26,12 @@ final class IoWaits {
      * number was closed and reused without IoRelease) is dropped and replaced, so a new socket never
      * sees a stale readiness.
      */
-    private final Scheduler scheduler;
+    private final KernelLoop scheduler;
     private final Poller poller;
     private final Map<Integer, Registration> registrations = new HashMap<>();
     private int waiters;
 
-    IoWaits(Scheduler scheduler, Poller poller) {
+    IoWaits(KernelLoop scheduler, Poller poller) {
         this.scheduler = scheduler;
         this.poller = poller;
     }

@@ -1,21 +1,20 @@
 package org.curio.kernel.internal;
 
 import java.util.ArrayList;
-import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Consumer;
 
 import org.curio.traps.CancelledException;
 import org.curio.traps.Task;
 import org.curio.traps.TaskCancelledException;
 import org.curio.traps.TaskException;
+import org.curio.traps.TaskSlot;
 import org.curio.traps.Trap;
 import org.curio.traps.Traps;
 import org.curio.traps.WaitQueue;
@@ -34,12 +33,12 @@ public final class KernelTask<T> implements Task<T>, TrapHandler {
     /*
      * Implementation notes. Every field is owned by the kernel: it is read and written by the loop
      * and by trap handlers, which run on this or another task's stack while the loop waits. Fields
-     * that are only needed by some tasks (timer entries, the join queue, locals) are created lazily,
+     * that are only needed by some tasks (timer entries, the join queue, slots) are created lazily,
      * which keeps a blocked task small (a million sleeping tasks is a design target).
      */
     private static final AtomicLong IDS = new AtomicLong();
 
-    final Scheduler scheduler;
+    final KernelLoop scheduler;
     private final long id = IDS.incrementAndGet();
     private final String name;
     private final long parentId;                          // 0: none
@@ -72,14 +71,11 @@ public final class KernelTask<T> implements Task<T>, TrapHandler {
     private @Nullable T result;
     private @Nullable Throwable failure;
 
-    // Library state kept per task: timeout deadlines (Timeouts), task-local values, task group.
-    private long @Nullable [] deadlines;
-    private int deadlineCount;
-    @Nullable Map<Object, Object> locals;
-    private @Nullable Object group;
-    private @Nullable Consumer<KernelTask<?>> groupDone;
+    // Library state: values in slots, stored for library code (Trap.GetSlot/SetSlot), never read here.
+    private @Nullable IdentityHashMap<TaskSlot<?>, Object> slots;
+    @Nullable List<WaitQueue> exitWatchers;               // woken at termination (Trap.WakeOnExit)
 
-    KernelTask(Scheduler scheduler, @Nullable KernelTask<?> parent, Callable<? extends T> body, String name,
+    KernelTask(KernelLoop scheduler, @Nullable KernelTask<?> parent, Callable<? extends T> body, String name,
                boolean daemon) {
         this.scheduler = scheduler;
         this.parentId = parent == null ? 0 : parent.id;
@@ -88,8 +84,12 @@ public final class KernelTask<T> implements Task<T>, TrapHandler {
         this.name = name;                                  // empty: "Task-<id>", made when asked for
         this.coroutine = scheduler.backend.create(this::runBody, this,
                 scheduler.backend == org.curio.traps.spi.Backend.VIRTUAL ? "curio-" + name() : "");
-        if (parent != null && parent.locals != null) {
-            this.locals = new HashMap<>(parent.locals);
+        if (parent != null && parent.slots != null) {
+            for (var e : parent.slots.entrySet()) {
+                if (e.getKey().scope() == TaskSlot.Scope.INHERITED) {
+                    slot(e.getKey(), e.getValue());
+                }
+            }
         }
     }
 
@@ -105,22 +105,6 @@ public final class KernelTask<T> implements Task<T>, TrapHandler {
             result = b.call();
         } catch (Throwable e) {
             failure = e;
-        }
-        Consumer<KernelTask<?>> done = groupDone;
-        if (done != null) {
-            joined = true;
-            try {
-                done.accept(this);
-            } catch (Throwable e) {
-                if (failure == null) {
-                    failure = e;
-                }
-                try {
-                    Scheduler.logSafely("task group bookkeeping failed for " + this, e);
-                } catch (Throwable lost) {
-                    // out of memory even for the message: the failure is still the task's outcome
-                }
-            }
         }
         finished = true;
     }
@@ -182,7 +166,7 @@ public final class KernelTask<T> implements Task<T>, TrapHandler {
     @Override
     public T join() throws CancelledException {
         await();
-        discardFromGroup();
+        dropSlots(TaskSlot.Scope.UNTIL_JOINED);
         return outcome();
     }
 
@@ -303,107 +287,26 @@ public final class KernelTask<T> implements Task<T>, TrapHandler {
     }
 
 
-    /** Pushes the deadline of a timeout block being entered. */
-    public void pushDeadline(long deadline) {
-        if (deadlines == null) {
-            deadlines = new long[4];
-        } else if (deadlineCount == deadlines.length) {
-            deadlines = java.util.Arrays.copyOf(deadlines, deadlineCount * 2);
+    /** {@return the task's value in {@code slot}, or null} */
+    @Nullable Object slot(TaskSlot<?> slot) {
+        return slots == null ? null : slots.get(slot);
+    }
+
+    /** Sets the task's value in {@code slot} (null removes it); returns the previous one. */
+    @Nullable Object slot(TaskSlot<?> slot, @Nullable Object value) {
+        if (value == null) {
+            return slots == null ? null : slots.remove(slot);
         }
-        deadlines[deadlineCount++] = deadline;
-    }
-
-    /** Pops the deadline of the timeout block being left. */
-    public void popDeadline() {
-        deadlineCount--;
-    }
-
-    /** {@return the number of open timeout blocks} */
-    public int deadlineCount() {
-        return deadlineCount;
-    }
-
-    /** {@return the deadline of open timeout block {@code i}, outermost first} */
-    public long deadline(int i) {
-        return deadlines[i];
-    }
-
-    /** {@return whether cancellation can be delivered now} */
-    public boolean allowCancel() {
-        return allowCancel;
-    }
-
-    /**
-     * Sets whether cancellation can be delivered.
-     *
-     * @param allow the new setting
-     * @return the previous setting
-     */
-    public boolean allowCancel(boolean allow) {
-        boolean previous = allowCancel;
-        allowCancel = allow;
-        return previous;
-    }
-
-    /** {@return the pending cancellation, if any} */
-    public @Nullable Exception pendingCancel() {
-        return pendingCancel;
-    }
-
-    /**
-     * Replaces the pending cancellation.
-     *
-     * @param exception the new one, or null to clear it
-     * @return the previous one
-     */
-    public @Nullable Exception pendingCancel(@Nullable Exception exception) {
-        Exception previous = pendingCancel;
-        pendingCancel = exception;
-        return previous;
-    }
-
-    /** {@return the task's task-local values, created on first use} */
-    public Map<Object, Object> locals() {
-        Map<Object, Object> m = locals;
+        IdentityHashMap<TaskSlot<?>, Object> m = slots;
         if (m == null) {
-            m = locals = new HashMap<>();
+            m = slots = new IdentityHashMap<>(4);
         }
-        return m;
+        return m.put(slot, value);
     }
 
-    /** {@return the task group the task belongs to, if any} */
-    public @Nullable Object group() {
-        return group;
-    }
-
-    /**
-     * Puts the task in a group, or takes it out with {@code null}s.
-     *
-     * @param group  the group
-     * @param onDone told, on the task's stack, when its body has ended
-     */
-    public void group(@Nullable Object group, @Nullable Consumer<KernelTask<?>> onDone) {
-        this.group = group;
-        this.groupDone = onDone;
-    }
-
-    private @Nullable Consumer<KernelTask<?>> discardHook;
-
-    /**
-     * Sets what {@link #join()} calls to take the task out of its group.
-     *
-     * @param hook the action, or null
-     */
-    public void discardHook(@Nullable Consumer<KernelTask<?>> hook) {
-        discardHook = hook;
-    }
-
-    private void discardFromGroup() {
-        Consumer<KernelTask<?>> hook = discardHook;
-        if (hook != null) {
-            hook.accept(this);
+    private void dropSlots(TaskSlot.Scope scope) {
+        if (slots != null) {
+            slots.keySet().removeIf(k -> k.scope() == scope);
         }
     }
-
-
 }

@@ -1,5 +1,6 @@
 package org.curio.kernel.spi;
 
+import org.curio.kernel.Kernel;
 import org.curio.traps.Task;
 import org.curio.traps.Trap;
 import org.jspecify.annotations.Nullable;
@@ -20,7 +21,7 @@ public interface Activation {
      *
      * @param kernel the kernel
      */
-    default void activate(Object kernel) {}
+    default void activate(Kernel kernel) {}
 
     /**
      * Called when a task has been created and put on the ready queue.

@@ -17,7 +17,7 @@ public final class Main {
     public static void main(String[] args) throws Exception {
         String echoed = Curio.run(() -> {
             try (Socket listening = Network.tcpServerSocket("127.0.0.1", 0);
-                 TaskGroup group = TaskGroup.open()) {
+                 TaskGroup<Object> group = TaskGroup.open()) {
                 int port = ((InetSocketAddress) listening.localAddress()).getPort();
                 Task<?> server = group.spawn(() -> {
                     Network.runServer(listening, (client, address) -> {

@@ -16,22 +16,28 @@ import org.curio.traps.CancelledException;
 import org.curio.traps.CurioException;
 import org.curio.traps.Pollable;
 import org.curio.traps.Task;
+import org.curio.traps.TaskSlot;
 import org.curio.traps.TaskTimeoutException;
 import org.curio.traps.Trap;
+import org.curio.traps.Trap.AllowCancel;
 import org.curio.traps.Trap.Budget;
 import org.curio.traps.Trap.CancelTask;
 import org.curio.traps.Trap.Clock;
 import org.curio.traps.Trap.FutureWait;
 import org.curio.traps.Trap.GetCurrent;
 import org.curio.traps.Trap.GetKernel;
+import org.curio.traps.Trap.GetSlot;
 import org.curio.traps.Trap.IoRelease;
 import org.curio.traps.Trap.ReadWait;
 import org.curio.traps.Trap.SchedWait;
 import org.curio.traps.Trap.SchedWake;
+import org.curio.traps.Trap.SetCancellation;
+import org.curio.traps.Trap.SetSlot;
 import org.curio.traps.Trap.SetTimeout;
 import org.curio.traps.Trap.Sleep;
 import org.curio.traps.Trap.Spawn;
 import org.curio.traps.Trap.UnsetTimeout;
+import org.curio.traps.Trap.WakeOnExit;
 import org.curio.traps.Trap.WriteWait;
 import org.curio.traps.WaitQueue;
 import org.curio.traps.spi.TrapHandler;
@@ -40,10 +46,16 @@ import org.curio.traps.spi.WaitQueues;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The kernel proper: the run loop and the trap handlers, after curio 1.6's
- * {@code Kernel._make_kernel_runtime}.
+ * The kernel proper: the run loop ({@link #runMain}, one turn per {@code tick()}) and the handler of
+ * every trap (one exhaustive {@code switch} in {@code suspend} and one in {@code immediate}), after
+ * curio 1.6's {@code Kernel._make_kernel_runtime}. Start reading here to learn how tasks run; the
+ * public {@code org.curio.kernel.Kernel} is a thin shell around it.
+ *
+ * <p>The loop knows tasks, wait queues, timers, I/O readiness and futures, and nothing of the library
+ * features built over traps (timeout blocks, task groups, task-locals, shielding): those keep their
+ * state in task slots ({@code Trap.GetSlot}) the loop stores without reading.
  */
-public final class Scheduler {
+public final class KernelLoop {
     /*
      * Implementation notes. Trap handlers run on the stack of the task that issued the trap, while
      * the loop is waiting for that task, so kernel state has exactly one user at a time. Immediate
@@ -112,7 +124,7 @@ public final class Scheduler {
      * @param kernel      the public kernel object, answered by GetKernel
      * @param perturbationSeed if not null, the seed of a shuffle applied to every batch of ready tasks
      */
-    public Scheduler(Backend backend, KernelClock clock, Idle idle, List<Activation> activations, Object kernel,
+    public KernelLoop(Backend backend, KernelClock clock, Idle idle, List<Activation> activations, Object kernel,
                      @Nullable Long perturbationSeed) {
         this.backend = backend.checkAvailable();
         this.clock = clock;
@@ -302,6 +314,15 @@ public final class Scheduler {
         if (t.joining != null && !t.joining.isEmpty()) {
             WaitQueues.wake(t.joining, t.joining.size(), kernel, w -> wake(own(w), null));
         }
+        List<WaitQueue> watchers = t.exitWatchers;
+        if (watchers != null) {
+            t.exitWatchers = null;
+            for (WaitQueue q : watchers) {
+                if (!q.isEmpty()) {
+                    WaitQueues.wake(q, q.size(), kernel, w -> wake(own(w), null));
+                }
+            }
+        }
         if (failure != null && t != mainTask && !(failure instanceof CancelledException)) {
             // Curio's rule: every crash is reported when the task ends, whoever waits for it or not,
             // so a failure in cleanup code (after cancel(), or during close) is never lost.
@@ -378,14 +399,26 @@ public final class Scheduler {
             case Spawn<?>(Callable<?> body, String name, boolean daemon) -> newTask(t, body, name, daemon);
             case CancelTask(Task<?> target, Exception exception) -> cancel(own(target), exception);
             case SchedWake(WaitQueue queue, int n) -> WaitQueues.wake(queue, n, kernel, w -> wake(own(w), null));
-            case GetKernel() -> kernel;
+            case GetKernel<?>(Class<?> type) -> kernelAs(type);
             case GetCurrent() -> t;
             case SetTimeout(long deadline) -> setTimeout(t, deadline);
             case UnsetTimeout(long previous) -> unsetTimeout(t, previous);
             case Clock() -> clock.nanoTime();
             case Budget() -> drawBudget(t);
+            case Trap.TaskState<?> state -> taskState(t, state);     // apart: keeps this method small
         };
         return (R) answer;
+    }
+
+    /** Carries out a trap on what the kernel keeps for library code about a task. */
+    private @Nullable Object taskState(KernelTask<?> t, Trap.TaskState<?> trap) {
+        return switch (trap) {
+            case GetSlot<?>(Task<?> target, TaskSlot<?> slot) -> own(target).slot(slot);
+            case SetSlot<?>(Task<?> target, TaskSlot<?> slot, Object value) -> own(target).slot(slot, value);
+            case AllowCancel(boolean allow) -> allowCancel(t, allow);
+            case SetCancellation(Exception exception) -> setCancellation(t, exception);
+            case WakeOnExit(Task<?> target, WaitQueue queue) -> wakeOnExit(own(target), queue);
+        };
     }
 
     /**
@@ -506,13 +539,44 @@ public final class Scheduler {
         return task;
     }
 
+    private Object kernelAs(Class<?> type) {
+        if (!type.isInstance(kernel)) {
+            throw new ClassCastException("GetKernel(" + type.getName() + "): the kernel is a "
+                    + kernel.getClass().getName() + "; ask for that type or one of its supertypes");
+        }
+        return kernel;
+    }
+
+    private static Boolean allowCancel(KernelTask<?> t, boolean allow) {
+        boolean previous = t.allowCancel;
+        t.allowCancel = allow;
+        return previous;
+    }
+
+    private static @Nullable Exception setCancellation(KernelTask<?> t, @Nullable Exception exception) {
+        Exception previous = t.pendingCancel;
+        t.pendingCancel = exception;
+        return previous;
+    }
+
+    private static Boolean wakeOnExit(KernelTask<?> target, WaitQueue queue) {
+        if (target.terminated) {
+            return false;
+        }
+        if (target.exitWatchers == null) {
+            target.exitWatchers = new ArrayList<>(2);
+        }
+        target.exitWatchers.add(queue);
+        return true;
+    }
+
     /** Draws one unit of {@code t}'s budget; true if it was spent already, so the task must yield first. */
     private boolean drawBudget(KernelTask<?> t) {
         return ++t.budgetSpent > budget;
     }
 
     private boolean sleep(KernelTask<?> t, long deadline) {
-        if (deadline == Long.MIN_VALUE) {
+        if (deadline == Trap.YIELD_DEADLINE) {
             // Curio.schedule(): a plain yield, answered with the clock of the current turn, which
             // spares a clock read and an allocation on the hottest switch of all.
             t.resumeValue = tickClockBoxed();
@@ -697,9 +761,24 @@ public final class Scheduler {
         return list;
     }
 
-    /** {@return live tasks, armed timers, fd registrations and pending future waits} */
-    public long[] ledger() {
-        return new long[] {liveTasks, timers.size(), io.registrations(), futureWaiters};
+    /** {@return the number of live tasks} */
+    public int liveTasks() {
+        return liveTasks;
+    }
+
+    /** {@return the number of armed timers (sleeps and timeouts)} */
+    public int armedTimers() {
+        return timers.size();
+    }
+
+    /** {@return the number of descriptors registered with the poller} */
+    public int registrations() {
+        return io.registrations();
+    }
+
+    /** {@return the number of tasks waiting for a future} */
+    public int futureWaiters() {
+        return futureWaiters;
     }
 
 

@@ -1,4 +1,4 @@
-package org.curio.kernel.internal;
+package org.curio.kernel;
 
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
@@ -22,7 +22,7 @@ import org.jspecify.annotations.Nullable;
  *
  * <p><b>Thread safety.</b> Any thread; the kernels of a process share the static instances.
  */
-public final class RateLimitedLogger {
+final class RateLimitedLogger {
     /*
      * Implementation notes. `nextReport` is the System.nanoTime after which the next occurrence is
      * reported at the full level; 0 means "never reported yet". The thread that moves it forward with
