@@ -63,6 +63,7 @@ public final class Kernel implements AutoCloseable {
     private volatile boolean closing;                    // close() is cancelling the remaining tasks
     private final boolean stopOnSignals;
     private Signals.@Nullable Registration signals;      // guarded by lifecycle; from the first run to close
+    private final java.util.LinkedHashMap<Class<?>, AutoCloseable> resources = new java.util.LinkedHashMap<>(); // guarded by itself
 
     private Kernel(Builder b) {
         org.curio.kernel.internal.ClassInit.ensure();    // no curio class is first initialized by a task
@@ -276,9 +277,53 @@ public final class Kernel implements AutoCloseable {
                 running = false;
                 r = signals;
             }
+            closeResources();
             scheduler.close();
             if (r != null) {
                 r.close();
+            }
+        }
+    }
+
+    /**
+     * Returns this kernel's instance of a library resource of {@code type}, creating it with
+     * {@code create} on first use; resources are closed when the kernel closes, after every task has
+     * ended, newest first (failures logged, the rest still close). Call from a task of this kernel.
+     *
+     * @param type   the resource's type, its key
+     * @param create makes the resource on first use
+     * @param <R>    the resource type
+     * @return the kernel's instance
+     * @throws IllegalStateException if the kernel is closed
+     */
+    public <R extends AutoCloseable> R resource(Class<R> type, java.util.function.Supplier<? extends R> create) {
+        Objects.requireNonNull(type, "type");
+        Objects.requireNonNull(create, "create");
+        synchronized (resources) {
+            if (closed) {
+                throw new IllegalStateException("kernel is closed: cannot create a " + type.getName());
+            }
+            AutoCloseable r = resources.get(type);
+            if (r == null) {
+                r = Objects.requireNonNull(create.get(), "created resource");
+                resources.put(type, r);
+            }
+            return type.cast(r);
+        }
+    }
+
+    private void closeResources() {
+        List<AutoCloseable> all;
+        synchronized (resources) {
+            all = new ArrayList<>(resources.values());
+            resources.clear();
+        }
+        for (AutoCloseable r : all.reversed()) {
+            try {
+                r.close();
+            } catch (Exception | Error e) {
+                System.getLogger(Kernel.class.getName()).log(System.Logger.Level.WARNING,
+                        "closing kernel resource " + r + " failed", e);
             }
         }
     }
