@@ -2,10 +2,11 @@
  * Running blocking work in threads and worker processes, subprocesses and signals.
  */
 module org.curio.workers {
-    requires transitive org.curio.traps;
-    requires org.curio.kernel;
+    requires transitive org.curio.traps;        // Task, CancelledException appear in our signatures
+    requires transitive org.curio.kernel;       // Body, Kernel appear in our signatures
     requires org.curio.sync;
     requires org.curio.io;
     requires static transitive org.jspecify;   // nullness annotations in our signatures, compile time only
 
+    exports org.curio.workers;
 }
