@@ -6,6 +6,7 @@ module org.curio.workers {
     requires transitive org.curio.kernel;       // Body, Kernel appear in our signatures
     requires org.curio.sync;
     requires org.curio.io;
+    requires java.management;                   // RuntimeMXBean: the JVM options a worker JVM inherits
     requires static transitive org.jspecify;   // nullness annotations in our signatures, compile time only
 
     exports org.curio.workers;

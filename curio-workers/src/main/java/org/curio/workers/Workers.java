@@ -1,25 +1,37 @@
 package org.curio.workers;
 
+import java.io.IOException;
+import java.io.NotSerializableException;
 import java.util.Collections;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.WeakHashMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 import org.curio.kernel.Body;
+import org.curio.kernel.Cancellation;
 import org.curio.kernel.Curio;
 import org.curio.kernel.Kernel;
 import org.curio.traps.CancelledException;
 import org.curio.traps.Task;
+import org.curio.traps.Trap;
+import org.curio.traps.Traps;
 import org.curio.workers.internal.Bridge;
+import org.curio.workers.internal.ProcessPool;
+import org.curio.workers.internal.ProcessWorker;
 import org.curio.workers.internal.ThreadPool;
+import org.curio.workers.internal.WorkerMain;
 import org.jspecify.annotations.Nullable;
 
 /**
  * Runs blocking and CPU-bound work outside the kernel: in a pool of platform threads
  * ({@link #runInThread}, {@link #blockInThread}), in async threads that call back into the kernel
- * ({@link #spawnThread}), and in a pool of worker JVMs ({@code runInProcess}).
+ * ({@link #spawnThread}), and in a pool of worker JVMs ({@link #runInProcess}).
  *
  * {@snippet :
  * String page = Workers.runInThread(() -> legacyClient.fetch(url));     // blocking library call
@@ -40,6 +52,7 @@ import org.jspecify.annotations.Nullable;
  */
 public final class Workers {
     private static final Map<Kernel, ThreadPool> THREAD_POOLS = Collections.synchronizedMap(new WeakHashMap<>());
+    private static final Map<Kernel, ProcessPool> PROCESS_POOLS = Collections.synchronizedMap(new WeakHashMap<>());
 
     private Workers() {}
 
@@ -226,7 +239,169 @@ public final class Workers {
     public static WorkerLedger ledger(Kernel kernel) {
         Objects.requireNonNull(kernel, "kernel");
         ThreadPool threads = THREAD_POOLS.get(kernel);
-        return new WorkerLedger(threads == null ? 0 : threads.threads(), 0);
+        ProcessPool processes = PROCESS_POOLS.get(kernel);
+        return new WorkerLedger(threads == null ? 0 : threads.threads(), processes == null ? 0 : processes.processes());
+    }
+
+    /**
+     * Runs {@code job} in a worker JVM and suspends the calling task until it has finished. The job is
+     * serialized first, in the caller, so a job that captures something not serializable fails at once
+     * without reserving a worker. The worker is one of the kernel's pool of worker JVMs (as many as
+     * there are processors), started on first use with this JVM's class path and module path and kept
+     * for the next job. Curio: {@code run_in_process}.
+     *
+     * <p><b>Cancellation.</b> A cancel kills the worker (SIGKILL), waits for it to be reaped, and is
+     * thrown; the pool starts a new worker when one is next needed.
+     *
+     * @param job the job; a lambda is serializable when written for this parameter
+     * @param <T> its result type, serializable
+     * @return its result, deserialized
+     * @throws IllegalArgumentException if the job does not serialize; the message names the class
+     * @throws WorkerException          if the job threw (the cause is its exception, with the worker's
+     *                                  stack), its worker died or could not start, or its result did not
+     *                                  serialize
+     * @throws CancelledException       if the task is cancelled or times out
+     */
+    public static <T> T runInProcess(ProcessCallable<T> job) throws CancelledException {
+        return process(serialize(Objects.requireNonNull(job, "job")));
+    }
+
+    /**
+     * Runs the function {@code jobClass} in a worker JVM, as {@link #runInProcess(ProcessCallable)}
+     * does: only its name and {@code argument} travel; the worker makes an instance with the public
+     * no-argument constructor and applies it to {@code argument}.
+     *
+     * @param jobClass a public {@code Function} class with a public no-argument constructor
+     * @param argument its argument
+     * @param <A>      the argument type, serializable
+     * @param <T>      the result type, serializable
+     * @return the function's result
+     * @throws IllegalArgumentException if the class has no public no-argument constructor or the
+     *                                  argument does not serialize
+     * @throws WorkerException          as for {@link #runInProcess(ProcessCallable)}
+     * @throws CancelledException       if the task is cancelled or times out
+     */
+    public static <A extends java.io.Serializable, T> T runInProcess(Class<? extends Function<A, T>> jobClass,
+                                                                      @Nullable A argument) throws CancelledException {
+        Objects.requireNonNull(jobClass, "jobClass");
+        try {
+            jobClass.getConstructor();
+        } catch (NoSuchMethodException e) {
+            throw new IllegalArgumentException("job class " + jobClass.getName()
+                    + " has no public no-argument constructor; the worker JVM makes its instance with it", e);
+        }
+        return process(serialize(new WorkerMain.ByName(jobClass.getName(), argument)));
+    }
+
+    /**
+     * Starts the calling task's kernel's worker JVMs now rather than on first use, and suspends the task
+     * until each is ready.
+     *
+     * @throws WorkerException    if a worker could not start (the message says why)
+     * @throws CancelledException if the task is cancelled or times out; the workers keep starting
+     */
+    public static void startProcesses() throws CancelledException {
+        try {
+            Curio.awaitFuture(processPool().prestart());
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof WorkerException w ? copy(w) : new WorkerException(e.getMessage(), e, -1);
+        }
+    }
+
+    /**
+     * Sets how many worker JVMs the calling task's kernel may run at once (default: the number of
+     * processors). Never suspends.
+     *
+     * @param limit the limit; positive
+     * @throws IllegalArgumentException if {@code limit} is not positive
+     */
+    public static void processLimit(int limit) {
+        processPool().permits().limit(limit);
+    }
+
+    /**
+     * Adds JVM options, such as {@code -Xmx256m}, to worker JVMs that the calling task's kernel starts
+     * from now on. Never suspends.
+     *
+     * @param options the options
+     */
+    public static void processOptions(List<String> options) {
+        processPool().options(options);
+    }
+
+    private static byte[] serialize(Object job) {
+        try {
+            return WorkerMain.serialize(job);
+        } catch (NotSerializableException e) {
+            throw new IllegalArgumentException("job cannot be sent to a worker process: " + e.getMessage()
+                    + " is not serializable (a job, and everything it captures, must implement Serializable)", e);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("job cannot be sent to a worker process: " + e, e);
+        }
+    }
+
+    private static <T> T process(byte[] request) throws CancelledException {
+        ProcessPool pool = processPool();
+        pool.permits().acquire();
+        ProcessWorker worker;
+        try {
+            worker = pool.take();
+        } catch (RuntimeException e) {
+            pool.permits().release();
+            throw e;
+        }
+        CompletableFuture<Object> reply = worker.submit(request);
+        try {
+            Traps.call(new Trap.FutureWait(reply));
+        } catch (CancelledException e) {
+            worker.kill();
+            awaitReaped(worker);
+            pool.permits().release();
+            throw e;
+        }
+        if (reply.state() == Future.State.FAILED) {
+            awaitReaped(worker);                         // a dead worker's slot is free once it is reaped
+            pool.permits().release();
+            throw reply.exceptionNow() instanceof WorkerException w ? copy(w)
+                    : new WorkerException("worker failed: " + reply.exceptionNow(), reply.exceptionNow(), worker.pid());
+        }
+        pool.give(worker);
+        pool.permits().release();
+        ProcessWorker.Outcome outcome = (ProcessWorker.Outcome) reply.resultNow();
+        Throwable thrown = outcome.thrown();
+        if (thrown instanceof ProcessWorker.RemoteFailure f) {
+            String first = f.getMessage().lines().findFirst().orElse("");
+            throw new WorkerException("job in worker process " + worker.pid() + " failed: " + first, f, worker.pid());
+        }
+        if (thrown != null) {
+            throw new WorkerException("job failed in worker process " + worker.pid() + ": " + thrown, thrown,
+                    worker.pid());
+        }
+        @SuppressWarnings("unchecked")
+        T value = (T) outcome.value();
+        return value;
+    }
+
+    /** A copy thrown in the caller's task, so its stack shows the call. */
+    private static WorkerException copy(WorkerException w) {
+        return new WorkerException(w.getMessage(), w.getCause(), w.pid());
+    }
+
+    private static void awaitReaped(ProcessWorker worker) {
+        try {
+            Cancellation.disable(() -> Traps.call(new Trap.FutureWait(worker.reaped())));
+        } catch (CancelledException again) {
+            // a second cancel, delivered at the end of the shield: the caller throws the first
+        }
+    }
+
+    static ProcessPool processPool() {
+        Kernel kernel = Curio.kernel();
+        return kernel.resource(ProcessPool.class, () -> {
+            ProcessPool p = new ProcessPool(List.of());
+            PROCESS_POOLS.put(kernel, p);
+            return p;
+        });
     }
 
     static ThreadPool threadPool() {
