@@ -264,7 +264,7 @@ class RunInProcessTest {
     @CurioTest(realClock = true, timeLimitSeconds = 120)
     @Timeout(120)
     void hundredWorkersKilledFromOutside() throws Exception {
-        Workers.processLimit(4);
+        Workers.processLimit(25);                        // four rounds of 25: start-up latency dominates
         // Workers that start fast: this test starts a hundred of them.
         Workers.processOptions(List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-XX:-UsePerfData"));
         ProcessPool pool = Workers.processPool();
