@@ -35,7 +35,7 @@ class ApiSurfaceTest {
             "org.curio.sync", Set.of("org.curio.sync"),
             "org.curio.io", Set.of("org.curio.io"),
             "org.curio.ssl", Set.of(),
-            "org.curio.workers", Set.of(),
+            "org.curio.workers", Set.of("org.curio.workers"),
             "org.curio.examples", Set.of());
 
     private static Stream<ResolvedModule> curioModules() {

@@ -1,12 +1,15 @@
 package org.curio.workers.internal;
 
 import java.io.File;
+import java.io.IOException;
 import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.stream.Stream;
 
 /**
  * The command line of a worker JVM: the parent's {@code java}, its module path, class path and patched
@@ -41,12 +44,10 @@ final class WorkerCommand {
                 path.addAll(List.of(patch.substring(patch.indexOf('=') + 1).split(File.pathSeparator)));
             }
         }
-        for (String property : List.of("jdk.module.path", "java.class.path")) {
-            String value = System.getProperty(property, "");
-            if (!value.isEmpty()) {
-                path.addAll(List.of(value.split(File.pathSeparator)));
-            }
+        for (String entry : System.getProperty("jdk.module.path", "").split(File.pathSeparator)) {
+            path.addAll(modulePathEntry(entry));
         }
+        path.addAll(List.of(System.getProperty("java.class.path", "").split(File.pathSeparator)));
         path.remove("");
         List<String> command = new ArrayList<>();
         command.add(java());
@@ -65,6 +66,23 @@ final class WorkerCommand {
         command.add(mainClass);
         command.addAll(args);
         return command;
+    }
+
+    /**
+     * {@return the class path entries for one module path entry} A directory that is not an exploded
+     * module holds modules: each of its jars and exploded modules is an entry.
+     */
+    private static List<String> modulePathEntry(String entry) {
+        Path p = Path.of(entry.isEmpty() ? "." : entry);
+        if (entry.isEmpty() || !Files.isDirectory(p) || Files.exists(p.resolve("module-info.class"))) {
+            return entry.isEmpty() ? List.of() : List.of(entry);
+        }
+        try (Stream<Path> children = Files.list(p)) {
+            return children.filter(c -> c.toString().endsWith(".jar") || Files.isDirectory(c))
+                    .map(Path::toString).sorted().toList();
+        } catch (IOException e) {
+            return List.of(entry);
+        }
     }
 
     private static String java() {
