@@ -260,6 +260,22 @@ class RunInProcessTest {
         steps.assertEvents("starting: 0 0", "waiting: 0 1", "running: 0 0");
     }
 
+    /** An idle worker killed from outside is noticed and dropped at once; the next job gets a live one. */
+    @CurioTest(realClock = true, timeLimitSeconds = 30)
+    @Timeout(30)
+    void idleWorkerKilledFromOutsideIsDropped() throws Exception {
+        Workers.processLimit(1);
+        Workers.startProcesses();
+        ProcessPool pool = Workers.processPool();
+        long pid = pool.pids().getFirst();
+        ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+        for (int i = 0; i < 200 && pool.processes() > 0; i++) {
+            Timeouts.sleep(Duration.ofMillis(10));
+        }
+        assertEquals(0, pool.processes());
+        assertNotEquals(pid, Workers.runInProcess(() -> ProcessHandle.current().pid()));
+    }
+
     /** Workers killed from outside: every death is reported within a second, the pool recovers, no zombies. */
     @CurioTest(realClock = true, timeLimitSeconds = 120)
     @Timeout(120)

@@ -40,6 +40,19 @@ class RunInThreadTest {
         }
     }
 
+    /**
+     * {@return the permits in use, after giving the threads a moment (real time, bounded) to return
+     * theirs} A thread returns its permit just after the waiting task has its result.
+     */
+    private static int permitsInUseOnceThreadsAreIdle(ThreadPool pool) throws CancelledException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+        while (pool.permits().inUse() > 0 && System.nanoTime() < deadline) {
+            Curio.schedule();
+            Thread.onSpinWait();
+        }
+        return pool.permits().inUse();
+    }
+
     /** A body's failure comes back unchanged, with no cause added (test_exception). */
     @CurioTest
     void failureComesBackUnchanged() throws Exception {
@@ -133,10 +146,7 @@ class RunInThreadTest {
         steps.record(outcome.resultNow());
         Workers.runInThread(() -> null);                 // the permit came back
         steps.assertEvents("cancelled", "late");
-        for (int i = 0; i < 100 && pool.permits().inUse() > 0; i++) {
-            Timeouts.sleep(Duration.ofMillis(1));
-        }
-        assertEquals(0, pool.permits().inUse());
+        assertEquals(0, permitsInUseOnceThreadsAreIdle(pool));
     }
 
     /** The hook is not called when the task gets the result itself. */
@@ -240,7 +250,7 @@ class RunInThreadTest {
         assertTrue(waiter.isCancelled());
         assertTrue(holder.join());
         assertEquals("again", Workers.runInThread(() -> "again"));
-        assertEquals(0, pool.permits().inUse());
+        assertEquals(0, permitsInUseOnceThreadsAreIdle(pool));
     }
 
     /** A cancel during the thread's kernel call is thrown by that call, in the thread, under every policy. */
@@ -274,7 +284,7 @@ class RunInThreadTest {
         Workers.threadLimit(1);
         int r = Workers.runInThread(() -> 1 + AsyncThread.await(() -> Workers.runInThread(() -> 41)));
         assertEquals(42, r);
-        assertEquals(0, Workers.threadPool().permits().inUse());
+        assertEquals(0, permitsInUseOnceThreadsAreIdle(Workers.threadPool()));
     }
 
     /** Many tasks blocking on the same callable use one thread between them (block_in_thread). */
