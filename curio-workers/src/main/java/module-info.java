@@ -2,12 +2,12 @@
  * Running blocking work in threads and worker processes, subprocesses and signals.
  */
 module org.curio.workers {
-    requires transitive org.curio.traps;
-    requires org.curio.kernel;
+    requires transitive org.curio.traps;        // Task, CancelledException appear in our signatures
+    requires transitive org.curio.kernel;       // Body, Kernel appear in our signatures
     requires org.curio.sync;
-    requires transitive org.curio.io;               // ByteStream: subprocess pipes in our signatures
+    requires transitive org.curio.io;           // ByteStream: subprocess pipes in our signatures
+    requires java.management;                   // RuntimeMXBean: the JVM options a worker JVM inherits
     requires static transitive org.jspecify;   // nullness annotations in our signatures, compile time only
 
     exports org.curio.workers;
-
 }
