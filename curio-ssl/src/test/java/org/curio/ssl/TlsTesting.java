@@ -202,6 +202,22 @@ final class TlsTesting {
         }
     }
 
+    /** Runs {@code body} with the real clock, checking the kernel and engines but not descriptors. */
+    static void runRealNoFdCheck(VoidBody<?> body) throws Exception {
+        long engines = TlsConnection.openEngines();
+        Kernel kernel = Kernel.builder().build();
+        try {
+            kernel.run(() -> {
+                body.run();
+                return null;
+            });
+        } finally {
+            kernel.close();
+        }
+        assertTrue(kernel.ledger().isEmpty(), () -> "kernel left " + kernel.ledger());
+        assertEquals(engines, TlsConnection.openEngines(), "engines left open");
+    }
+
     /** Runs {@code body} with the real clock (for peers outside the kernel: threads, processes). */
     static void runReal(VoidBody<?> body) throws Exception {
         TreeMap<Integer, String> before = openFds();
