@@ -181,7 +181,6 @@ final class TlsTesting {
         TreeMap<Integer, String> before = openFds();
         long engines = TlsConnection.openEngines();
         Kernel kernel = Kernel.builder().clock(VirtualClock.withAutojumpThreshold(Duration.ofMillis(20))).build();
-        boolean ok = false;
         try {
             kernel.run(() -> {
                 body.run();
@@ -190,16 +189,12 @@ final class TlsTesting {
                         () -> "main task ended while the kernel still held " + ledger);
                 return null;
             });
-            ok = true;
         } finally {
-            kernel.close();
-            if (!ok) {
-                return;                                          // the body's failure is the news
-            }
-            assertTrue(kernel.ledger().isEmpty(), () -> "kernel left " + kernel.ledger());
-            assertNoNewFds(before);
-            assertEquals(engines, TlsConnection.openEngines(), "engines left open");
+            kernel.close();                                      // a body's failure propagates from here
         }
+        assertTrue(kernel.ledger().isEmpty(), () -> "kernel left " + kernel.ledger());
+        assertNoNewFds(before);
+        assertEquals(engines, TlsConnection.openEngines(), "engines left open");
     }
 
     /** Runs {@code body} with the real clock, checking the kernel and engines but not descriptors. */
@@ -223,22 +218,17 @@ final class TlsTesting {
         TreeMap<Integer, String> before = openFds();
         long engines = TlsConnection.openEngines();
         Kernel kernel = Kernel.builder().build();
-        boolean ok = false;
         try {
             kernel.run(() -> {
                 body.run();
                 return null;
             });
-            ok = true;
         } finally {
-            kernel.close();
-            if (!ok) {
-                return;                                          // the body's failure is the news
-            }
-            assertTrue(kernel.ledger().isEmpty(), () -> "kernel left " + kernel.ledger());
-            assertNoNewFds(before);
-            assertEquals(engines, TlsConnection.openEngines(), "engines left open");
+            kernel.close();                                      // a body's failure propagates from here
         }
+        assertTrue(kernel.ledger().isEmpty(), () -> "kernel left " + kernel.ledger());
+        assertNoNewFds(before);
+        assertEquals(engines, TlsConnection.openEngines(), "engines left open");
     }
 
     static TreeMap<Integer, String> openFds() throws IOException {
