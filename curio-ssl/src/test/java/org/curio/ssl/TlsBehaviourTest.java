@@ -148,7 +148,7 @@ class TlsBehaviourTest {
     @ValueSource(strings = {"plaintext", "garbage"})
     void nonTlsBytesFailTheServersHandshake(String kind) throws Exception {
         TlsTesting.run(() -> {
-            org.curio.io.MemoryNetwork.Pair raw = org.curio.io.MemoryNetwork.create().pair();
+            TlsTesting.Raw raw = TlsTesting.raw();
             TlsConnection s = TlsConnection.server(raw.right(), server("TLSv1.3"));
             byte[] junk = kind.equals("plaintext") ? ascii("GET / HTTP/1.1\r\nHost: x\r\n\r\n") : new byte[300];
             if (kind.equals("garbage")) {
@@ -167,7 +167,7 @@ class TlsBehaviourTest {
     @Test
     void truncatedHandshakeFailsFast() throws Exception {
         TlsTesting.run(() -> {
-            org.curio.io.MemoryNetwork.Pair raw = org.curio.io.MemoryNetwork.create().pair();
+            TlsTesting.Raw raw = TlsTesting.raw();
             TlsConnection c = TlsConnection.client(raw.left(), client("TLSv1.3"));
             Task<Void> peer = Curio.spawn(() -> {
                 raw.right().recv(10);                        // part of the ClientHello, then hang up
@@ -185,7 +185,7 @@ class TlsBehaviourTest {
     @Test
     void silentPeerHitsTheHandshakeTimeout() throws Exception {
         TlsTesting.run(() -> {
-            org.curio.io.MemoryNetwork.Pair raw = org.curio.io.MemoryNetwork.create().pair();
+            TlsTesting.Raw raw = TlsTesting.raw();
             TlsConnection s = TlsConnection.server(raw.right(), server("TLSv1.3"));
             long start = Timeouts.clock();
             SSLHandshakeException e = assertThrows(SSLHandshakeException.class, () -> s.recv(10));
@@ -381,8 +381,7 @@ class TlsBehaviourTest {
     @Test
     void aCancelledLazyHandshakeLosesNothing() throws Exception {
         TlsTesting.run(() -> {
-            org.curio.io.MemoryNetwork.Pair raw = org.curio.io.MemoryNetwork.create(org.curio.io.MemoryNetwork.Options
-                    .defaults().withDelay(Duration.ofMillis(1))).pair();   // each flight takes 1 ms
+            TlsTesting.Raw raw = TlsTesting.raw(64 * 1024, Duration.ofMillis(1));   // each flight takes 1 ms
             TlsConnection[] p = {TlsConnection.client(raw.left(), client("TLSv1.3")),
                 TlsConnection.server(raw.right(), server("TLSv1.3"))};
             List<String> events = new ArrayList<>();

@@ -31,9 +31,7 @@ class TlsCancellationTest {
         new Random(3).nextBytes(data);
         for (int moment : new int[] {0, 1, 2, 3, 4, 5, 6, 7, 9, 12, 16, 20}) {
             TlsTesting.run(() -> {
-                org.curio.io.MemoryNetwork.Pair raw = org.curio.io.MemoryNetwork.create(
-                        org.curio.io.MemoryNetwork.Options.defaults().withBufferSize(8 * 1024)
-                                .withDelay(Duration.ofMillis(1))).pair();
+                TlsTesting.Raw raw = TlsTesting.raw(8 * 1024, Duration.ofMillis(1));
                 TlsConnection c = TlsConnection.client(raw.left(), TlsTesting.client().withInlineDelegatedTasks(true));
                 TlsConnection s = TlsConnection.server(raw.right(), TlsTesting.server().withInlineDelegatedTasks(true));
                 ByteBuffer src = ByteBuffer.wrap(data);

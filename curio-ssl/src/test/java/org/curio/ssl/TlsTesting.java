@@ -96,6 +96,22 @@ final class TlsTesting {
         }
     }
 
+    /** Two connected in-memory ends, without TLS. */
+    record Raw(Connection left, Connection right) {}
+
+    /** {@return a plain in-memory pair with default buffers and no delay} */
+    static Raw raw() {
+        MemoryNetwork.Pair p = MemoryNetwork.create().pair();
+        return new Raw(p.left(), p.right());
+    }
+
+    /** {@return a plain in-memory pair with {@code bufferSize}-byte buffers and {@code delay} per transfer} */
+    static Raw raw(int bufferSize, Duration delay) {
+        MemoryNetwork.Pair p = MemoryNetwork.create(MemoryNetwork.Options.defaults().withBufferSize(bufferSize)
+                .withDelay(delay)).pair();
+        return new Raw(p.left(), p.right());
+    }
+
     /** {@return a contract pair: TLS over a memory pair with {@code chunk}-byte chunks, handshake lazy} */
     static StreamContract.Pair memoryPair(TlsSettings client, TlsSettings server, int chunk) {
         MemoryNetwork.Pair pair = MemoryNetwork.create(MemoryNetwork.Options.defaults().withBufferSize(64 * 1024)
@@ -250,10 +266,5 @@ final class TlsTesting {
         after.keySet().removeAll(before.keySet());
         after.values().removeIf(t -> t.contains(".jar") || t.startsWith("anon_inode") || t.contains("/proc/"));
         assertTrue(after.isEmpty(), () -> "descriptors left open: " + after);
-    }
-
-    /** {@return {@code c} seen as a plain connection} */
-    static Connection plain(Connection c) {
-        return c;
     }
 }
