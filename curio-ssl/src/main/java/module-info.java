@@ -1,8 +1,13 @@
 /**
- * TLS over curio sockets, with the JDK's SSLEngine.
+ * TLS over curio connections, with the JDK's SSLEngine: {@link org.curio.ssl.TlsConnection} over any
+ * {@link org.curio.io.Connection}, {@link org.curio.ssl.TlsSettings}, and the network entry points of
+ * {@link org.curio.ssl.Tls}.
  */
 module org.curio.ssl {
-    requires transitive org.curio.io;          // sockets and streams appear in our signatures
+    requires transitive org.curio.io;          // connections and streams appear in our signatures
+    requires org.curio.sync;                   // locks and events order the engine's ciphertext
+
     requires static transitive org.jspecify;   // nullness annotations in our signatures, compile time only
 
+    exports org.curio.ssl;
 }

@@ -39,7 +39,7 @@ class ApiSurfaceTest {
             "org.curio.sync", Set.of("org.curio.sync"),
             "org.curio.io", Set.of("org.curio.io", "org.curio.io.internal to org.curio.workers"),
             "org.curio.io.testing", Set.of("org.curio.io.testing"),
-            "org.curio.ssl", Set.of(),
+            "org.curio.ssl", Set.of("org.curio.ssl"),
             "org.curio.workers", Set.of("org.curio.workers"),
             "org.curio.examples", Set.of());
 

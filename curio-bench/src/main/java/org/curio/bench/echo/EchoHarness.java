@@ -162,6 +162,11 @@ public final class EchoHarness {
         return Integer.parseInt(l.substring("LISTENING ".length()).strip());
     }
 
+    /** {@return user plus system CPU time of process {@code pid}, in nanoseconds} */
+    static long cpuNanosOf(long pid) {
+        return cpuNanos(pid, clockTicks());
+    }
+
     /** {@return user plus system CPU time of process {@code pid}, in nanoseconds, from /proc/pid/stat} */
     private static long cpuNanos(long pid, long ticksPerSecond) {
         try {
