@@ -69,7 +69,7 @@ public final class PrimesInProcesses {
             long chunk = limit / CHUNKS;
             long start = System.nanoTime();
             long total;
-            try (TaskGroup g = TaskGroup.open()) {
+            try (TaskGroup<Object> g = TaskGroup.open()) {
                 for (int i = 0; i < CHUNKS; i++) {
                     long from = i * chunk;
                     long to = i == CHUNKS - 1 ? limit : from + chunk;

@@ -43,7 +43,7 @@ class KvOverTlsTest {
                 Listener<MemoryConnection> raw = network.listen("kv");
                 TlsListener listener = Tls.listener(raw, server);
                 Task<Void> serving = Curio.spawn(() -> new KvServer().serve(listener));
-                try (TaskGroup g = TaskGroup.open()) {
+                try (TaskGroup<Object> g = TaskGroup.open()) {
                     for (int i = 0; i < 3; i++) {
                         int n = i;
                         g.spawn(() -> {

@@ -45,7 +45,7 @@ class TlsExamplesTest {
         Thread servers = Thread.ofPlatform().daemon().start(() -> {
             try {
                 Curio.run(() -> {
-                    try (TaskGroup g = TaskGroup.open(TaskGroup.Wait.ANY)) {
+                    try (TaskGroup<Object> g = TaskGroup.open(TaskGroup.Wait.ANY)) {
                         Socket echo = Network.tcpServerSocket("127.0.0.1", 0);
                         echoPort.complete(((InetSocketAddress) echo.localAddress()).getPort());
                         g.spawn(() -> TlsEchoServer.serve(echo, server));

@@ -419,7 +419,7 @@ class TlsBehaviourTest {
             int sent = src.position();
             assertTrue(sent > 0 && sent < data.length, "sent " + sent);
             byte[] after = ascii("and then this");
-            try (TaskGroup g = TaskGroup.open()) {
+            try (TaskGroup<Object> g = TaskGroup.open()) {
                 g.spawn(() -> p[0].sendAll(after));
                 byte[] got = p[1].asStream().readExactly(sent + after.length);
                 assertArrayEquals(java.util.Arrays.copyOf(data, sent), java.util.Arrays.copyOf(got, sent));

@@ -36,7 +36,7 @@ class TlsRehandshakeTest {
             random.nextBytes(leftward);
             byte[][] got = new byte[2][];
             int[] handshakes = {0};
-            try (TaskGroup g = TaskGroup.open()) {
+            try (TaskGroup<Object> g = TaskGroup.open()) {
                 Task<?> a = g.spawn(() -> send(p[0], rightward, random.split()));
                 Task<?> b = g.spawn(() -> send(p[1], leftward, random.split()));
                 g.spawn(() -> got[0] = receive(p[1], random.split()));

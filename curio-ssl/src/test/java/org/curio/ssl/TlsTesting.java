@@ -129,7 +129,7 @@ final class TlsTesting {
 
     /** Runs both handshakes at once; closes both and throws the first failure. */
     static void handshakeBoth(TlsConnection c, TlsConnection s) throws Exception {
-        try (TaskGroup g = TaskGroup.open()) {
+        try (TaskGroup<Object> g = TaskGroup.open()) {
             g.spawn(c::handshake);
             g.spawn(s::handshake);
             g.join();

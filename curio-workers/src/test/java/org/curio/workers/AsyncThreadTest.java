@@ -157,7 +157,7 @@ class AsyncThreadTest {
     /** A task group accepts async threads (test_task_group_spawn_thread). */
     @CurioTest
     void taskGroupAcceptsThreads() throws Exception {
-        try (TaskGroup g = TaskGroup.open()) {
+        try (TaskGroup<Object> g = TaskGroup.open()) {
             g.add(Workers.spawnThread(() -> 1 + 1));
             g.add(Workers.spawnThread(() -> 2 + 2));
             Task<Integer> t3 = Workers.spawnThread(() -> 3 + 3);

@@ -92,7 +92,7 @@ class RunInProcessTest {
     @Timeout(30)
     void kernelRunsWhileAJobComputes(Steps steps) throws Exception {
         Workers.startProcesses();
-        try (TaskGroup g = TaskGroup.open()) {
+        try (TaskGroup<Object> g = TaskGroup.open()) {
             g.spawn(() -> {
                 for (int i = 5; i > 0; i--) {
                     steps.record(i);
@@ -216,7 +216,7 @@ class RunInProcessTest {
         // Deadlines count from one start, so a slow spawn does not shift one task against the other.
         Duration slowTick = Duration.ofMillis(400);
         long start = Timeouts.clock();
-        try (TaskGroup g = TaskGroup.open()) {
+        try (TaskGroup<Object> g = TaskGroup.open()) {
             g.spawn(() -> {
                 for (int i = 5; i > 0; i--) {
                     steps.record(i);
