@@ -81,7 +81,7 @@ public final class ProcessPoolHarness {
 
     private static void throughput(int workers, int jobs, int cpuMillis) throws Exception {
         long t = System.nanoTime();
-        try (TaskGroup g = TaskGroup.open()) {
+        try (TaskGroup<Object> g = TaskGroup.open()) {
             for (int w = 0; w < workers; w++) {
                 g.spawn(() -> {
                     for (int i = 0; i < jobs / workers; i++) {
