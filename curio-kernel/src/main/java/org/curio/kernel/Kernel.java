@@ -6,13 +6,16 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.TreeMap;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Supplier;
 
 import org.curio.kernel.internal.KernelTask;
 import org.curio.kernel.internal.KernelLoop;
 import org.curio.kernel.internal.Signals;
 import org.curio.kernel.spi.Activation;
+import org.curio.kernel.spi.Holdings;
 import org.curio.kernel.spi.KernelClock;
 import org.curio.traps.CurioException;
 import org.curio.traps.Task;
@@ -73,6 +76,7 @@ public final class Kernel implements AutoCloseable {
     private final boolean stopOnSignals;
     private Signals.@Nullable Registration signals;      // guarded by lifecycle; from the first run to close
     private final Map<Class<?>, AutoCloseable> resources = new LinkedHashMap<>();  // kernel tasks only; oldest first
+    private final List<Holdings> holdings = new CopyOnWriteArrayList<>();           // kept after close: the ledger reads them
 
     private Kernel(Builder b) {
         org.curio.kernel.internal.ClassInit.ensure();    // no curio class is first initialized by a task
@@ -389,6 +393,9 @@ public final class Kernel implements AutoCloseable {
             closeQuietly(type, made);
             return type.cast(raced);
         }
+        if (made instanceof Holdings h) {
+            holdings.add(h);
+        }
         return made;
     }
 
@@ -410,10 +417,17 @@ public final class Kernel implements AutoCloseable {
         }
     }
 
-    /** {@return what the kernel holds now: live tasks, armed timers, registrations, future waits} */
+    /**
+     * {@return what the kernel holds now: live tasks, armed timers, registrations, future waits, and what
+     * its library resources hold ({@link Holdings}), such as worker threads and child processes}
+     */
     public Ledger ledger() {
+        Map<String, Long> held = new TreeMap<>();
+        for (Holdings h : holdings) {
+            h.holdings().forEach((kind, n) -> held.merge(kind, n, Long::sum));
+        }
         return new Ledger(scheduler.liveTasks(), scheduler.armedTimers(), scheduler.registrations(),
-                scheduler.futureWaiters());
+                scheduler.futureWaiters(), held);
     }
 
     /** {@return the live tasks, oldest first; exact only between runs or from this kernel's tasks} */

@@ -117,4 +117,40 @@ class KernelResourceTest {
             });
         }
     }
+
+    /** A resource that holds threads outside the kernel, as a worker pool does. */
+    static final class Pool implements AutoCloseable, org.curio.kernel.spi.Holdings {
+        volatile long threads = 2;
+
+        @Override
+        public java.util.Map<String, Long> holdings() {
+            return java.util.Map.of("worker threads", threads, "idle things", 0L);
+        }
+
+        @Override
+        public void close() {
+            threads = 0;
+        }
+    }
+
+    /**
+     * What a resource holds is in the kernel's ledger, by kind, while the kernel runs and after it has
+     * closed (kinds with nothing held left out), so a leak check after close catches it.
+     */
+    @Test
+    void holdingsAreInTheLedgerUntilReleased() throws Exception {
+        Kernel kernel = Kernel.builder().clock(VirtualClock.create()).build();
+        Pool[] pool = new Pool[1];
+        kernel.run(() -> {
+            pool[0] = Curio.kernel().resource(Pool.class, Pool::new);
+            return null;
+        });
+        assertEquals(new Ledger(0, 0, 0, 0, java.util.Map.of("worker threads", 2L)), kernel.ledger());
+        assertTrue(kernel.ledger().kernelIsEmpty());
+        assertTrue(!kernel.ledger().isEmpty());
+        kernel.close();
+        assertEquals(new Ledger(0, 0, 0, 0), kernel.ledger());
+        pool[0].threads = 1;                              // a thread that outlived the close shows
+        assertEquals(java.util.Map.of("worker threads", 1L), kernel.ledger().resources());
+    }
 }

@@ -66,7 +66,7 @@ class RunInThreadTest {
     @CurioTest
     void blockingCallLetsOthersRun(Steps steps) throws Exception {
         CountDownLatch atFive = new CountDownLatch(1);
-        try (TaskGroup g = TaskGroup.open()) {
+        try (TaskGroup<Object> g = TaskGroup.open()) {
             g.spawn(() -> {
                 for (int i = 10; i > 0; i--) {
                     steps.record(i);
@@ -89,7 +89,7 @@ class RunInThreadTest {
     @CurioTest(autojumpThresholdMillis = 5)
     void cancelAbandonsTheThread(Steps steps) throws Exception {
         CountDownLatch never = new CountDownLatch(1);
-        try (TaskGroup g = TaskGroup.open()) {
+        try (TaskGroup<Object> g = TaskGroup.open()) {
             g.spawn(() -> spin(steps, 10));
             g.spawn(() -> {
                 Task<Boolean> t = Curio.spawn(() -> Workers.runInThread(() -> never.await(5, TimeUnit.SECONDS)));
@@ -108,7 +108,7 @@ class RunInThreadTest {
     @CurioTest(autojumpThresholdMillis = 5)
     void timeoutAbandonsTheThread(Steps steps) throws Exception {
         CountDownLatch never = new CountDownLatch(1);
-        try (TaskGroup g = TaskGroup.open()) {
+        try (TaskGroup<Object> g = TaskGroup.open()) {
             g.spawn(() -> spin(steps, 10));
             g.spawn(() -> {
                 try {
@@ -293,7 +293,7 @@ class RunInThreadTest {
         CountDownLatch release = new CountDownLatch(1);
         org.curio.kernel.Body<Boolean, InterruptedException> wait = () -> release.await(5, TimeUnit.SECONDS);
         ThreadPool pool = Workers.threadPool();
-        try (TaskGroup g = TaskGroup.open()) {
+        try (TaskGroup<Object> g = TaskGroup.open()) {
             for (int i = 0; i < 20; i++) {
                 g.spawn(() -> Workers.blockInThread(wait));
             }
@@ -332,10 +332,14 @@ class RunInThreadTest {
                     return null;
                 }));
                 assertTrue(Workers.ledger(Curio.kernel()).threads() >= 1);
+                assertEquals(Workers.ledger(Curio.kernel()).threads(),
+                        Curio.kernel().ledger().resources().get("worker threads"));
                 return null;
             });
+            assertFalse(kernel.ledger().isEmpty(), "the abandoned thread is held until the kernel closes");
         }
         assertEquals(new WorkerLedger(0, 0), Workers.ledger(kernel));
+        assertTrue(kernel.ledger().isEmpty(), () -> "left: " + kernel.ledger());
         List<String> left = Thread.getAllStackTraces().keySet().stream().map(Thread::getName)
                 .filter(n -> n.startsWith("curio-worker-")).toList();
         assertEquals(List.of(), left);

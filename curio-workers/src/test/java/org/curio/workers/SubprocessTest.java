@@ -17,6 +17,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.OptionalInt;
 import java.util.Random;
 
@@ -308,9 +309,12 @@ class SubprocessTest {
                     .stdout(Redirect.DISCARD).stderr(Redirect.DISCARD).start();
             detached.detach();
             assertEquals(1, Curio.kernel().resource(Children.class, Children::new).size());
+            assertEquals(Map.of("child processes", 1L), Curio.kernel().ledger().resources());
             return new long[] {left.pid(), detached.pid()};
         });
+        assertFalse(kernel.ledger().isEmpty(), "the child is held until the kernel closes");
         kernel.close();
+        assertTrue(kernel.ledger().isEmpty(), () -> "left: " + kernel.ledger());
         assertEquals("gone", ProcHarness.state(pids[0]));
         assertEquals("S", ProcHarness.state(pids[1]));
         ProcessHandle.of(pids[1]).orElseThrow().destroyForcibly();

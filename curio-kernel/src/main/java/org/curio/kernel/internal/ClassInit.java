@@ -124,6 +124,7 @@ public final class ClassInit {
             "org.curio.kernel.internal.poll.Poller$Registration",
             "org.curio.kernel.internal.poll.Pollers",
             "org.curio.kernel.spi.Activation",
+            "org.curio.kernel.spi.Holdings",
             "org.curio.kernel.spi.KernelClock");
 
     /** The native epoll poller's classes: preloaded only where native epoll loads. */

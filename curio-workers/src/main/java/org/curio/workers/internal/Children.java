@@ -3,15 +3,18 @@ package org.curio.workers.internal;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
+
+import org.curio.kernel.spi.Holdings;
 
 /**
  * One kernel's live children (those not reaped and not detached), closed with the kernel: each
  * remaining child, and its process group, is killed and reaped then. Also counts, process-wide, the
  * live children and open pidfds, for leak checks.
  */
-public final class Children implements AutoCloseable {
+public final class Children implements AutoCloseable, Holdings {
     /*
      * Implementation notes. Tasks of one kernel add and remove entries; close runs on the thread that
      * closes the kernel, after every task ended, so the set is guarded by itself only for visibility.
@@ -94,5 +97,11 @@ public final class Children implements AutoCloseable {
     /** Counts a pidfd closed. */
     public static void pidfdClosed() {
         PIDFDS.decrementAndGet();
+    }
+
+    /** {@return this kernel's child processes, for its ledger} */
+    @Override
+    public Map<String, Long> holdings() {
+        return Map.of("child processes", (long) size());
     }
 }

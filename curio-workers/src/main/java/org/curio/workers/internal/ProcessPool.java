@@ -5,18 +5,21 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import org.curio.kernel.spi.Holdings;
+
 /**
  * A kernel's pool of worker JVMs: started lazily, at most {@link #permits()} at once (the number of
  * processors by default), kept warm between jobs, dropped when they die or are killed, and killed when
  * the kernel closes.
  */
-public final class ProcessPool implements AutoCloseable {
+public final class ProcessPool implements AutoCloseable, Holdings {
     private static final System.Logger LOG = System.getLogger(ProcessPool.class.getName());
 
     private final Permits permits = new Permits(Runtime.getRuntime().availableProcessors());
@@ -151,5 +154,11 @@ public final class ProcessPool implements AutoCloseable {
     @Override
     public String toString() {
         return "ProcessPool[processes=" + processes() + ", permits=" + permits.inUse() + "/" + permits.limit() + "]";
+    }
+
+    /** {@return this kernel's worker processes, for its ledger} */
+    @Override
+    public Map<String, Long> holdings() {
+        return Map.of("worker processes", (long) processes());
     }
 }

@@ -11,6 +11,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
 
+import org.curio.kernel.spi.Holdings;
 import org.curio.sync.Semaphore;
 
 /**
@@ -18,7 +19,7 @@ import org.curio.sync.Semaphore;
  * jobs run at once, threads are kept for reuse until the kernel closes, and a permit is returned only
  * when the thread has really finished its job.
  */
-public final class ThreadPool implements AutoCloseable {
+public final class ThreadPool implements AutoCloseable, Holdings {
     /*
      * Implementation notes. Each idle thread parks on its own hand-off queue; execute() pops the most
      * recently idle one (warm caches) or starts a new one. A finishing thread clears its interrupt
@@ -238,5 +239,11 @@ public final class ThreadPool implements AutoCloseable {
                 lock.unlock();
             }
         }
+    }
+
+    /** {@return this kernel's worker threads, for its ledger} */
+    @Override
+    public Map<String, Long> holdings() {
+        return Map.of("worker threads", (long) threads());
     }
 }
