@@ -46,4 +46,11 @@ public record Ledger(long tasks, long timers, long registrations, long futureWai
     public boolean isEmpty() {
         return kernelIsEmpty() && resources.isEmpty();
     }
+
+    /** {@return the counts, with the resources' only when one holds something} */
+    @Override
+    public String toString() {
+        return "Ledger[tasks=" + tasks + ", timers=" + timers + ", registrations=" + registrations
+                + ", futureWaits=" + futureWaits + (resources.isEmpty() ? "" : ", resources=" + new java.util.TreeMap<>(resources)) + "]";
+    }
 }
