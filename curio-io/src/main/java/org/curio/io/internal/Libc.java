@@ -2,16 +2,15 @@ package org.curio.io.internal;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static org.curio.io.internal.Native.errno;
+import static org.curio.io.internal.Native.invoke;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
-import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.StructLayout;
 import java.lang.invoke.MethodHandle;
-import java.lang.invoke.VarHandle;
 
 /**
  * The two system calls Netty's unix transport lacks, made through {@code java.lang.foreign}:
@@ -43,9 +42,7 @@ public final class Libc {
     /** The downcall handles, created on first use. */
     @SuppressWarnings("restricted")             // needs --enable-native-access=org.curio.io, documented above
     private static final class Calls {
-        static final Linker LINKER = Linker.nativeLinker();
-        static final StructLayout STATE = Linker.Option.captureStateLayout();
-        static final VarHandle ERRNO = STATE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
+        static final Linker LINKER = Native.LINKER;
         static final MethodHandle FCNTL = LINKER.downcallHandle(
                 LINKER.defaultLookup().find("fcntl").orElseThrow(),
                 FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT),
@@ -65,7 +62,7 @@ public final class Libc {
      */
     public static int[] socketpair(int type) throws IOException {
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment state = arena.allocate(Calls.STATE);
+            MemorySegment state = arena.allocate(Native.STATE);
             MemorySegment fds = arena.allocate(JAVA_INT, 2);
             int rc = (int) invoke(() -> (int) Calls.SOCKETPAIR.invokeExact(state, AF_UNIX,
                     type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, fds));
@@ -84,7 +81,7 @@ public final class Libc {
      */
     public static void setNonBlocking(int fd) throws IOException {
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment state = arena.allocate(Calls.STATE);
+            MemorySegment state = arena.allocate(Native.STATE);
             int flags = (int) invoke(() -> (int) Calls.FCNTL.invokeExact(state, fd, F_GETFL, 0));
             if (flags < 0) {
                 throw Errno.fromErrno("fcntl", errno(state), null);
@@ -100,23 +97,8 @@ public final class Libc {
     }
 
     private static int errno(MemorySegment state) {
-        return (int) Calls.ERRNO.get(state, 0L);
+        return errno(state);
     }
 
-    /** A downcall; {@code invokeExact} declares {@code Throwable}. */
-    @FunctionalInterface
-    private interface Downcall {
-        Object call() throws Throwable;
-    }
 
-    @SuppressWarnings("IllegalCatch")
-    private static Object invoke(Downcall call) {
-        try {
-            return call.call();
-        } catch (RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable e) {   // invokeExact declares Throwable; a downcall throws nothing checked
-            throw new IllegalStateException("native call failed", e);
-        }
-    }
 }

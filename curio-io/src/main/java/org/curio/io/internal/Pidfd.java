@@ -3,16 +3,15 @@ package org.curio.io.internal;
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
+import static org.curio.io.internal.Native.errno;
+import static org.curio.io.internal.Native.invoke;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
-import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.StructLayout;
 import java.lang.invoke.MethodHandle;
-import java.lang.invoke.VarHandle;
 import java.util.OptionalInt;
 
 import io.netty.channel.unix.FileDescriptor;
@@ -49,9 +48,7 @@ public final class Pidfd {
     /** The downcall handles, created on first use. */
     @SuppressWarnings("restricted")             // needs --enable-native-access=org.curio.io, documented above
     private static final class Calls {
-        static final Linker LINKER = Linker.nativeLinker();
-        static final StructLayout STATE = Linker.Option.captureStateLayout();
-        static final VarHandle ERRNO = STATE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
+        static final Linker LINKER = Native.LINKER;
         static final MethodHandle SYSCALL = LINKER.downcallHandle(
                 LINKER.defaultLookup().find("syscall").orElseThrow(),
                 FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_INT),
@@ -75,7 +72,7 @@ public final class Pidfd {
      */
     public static java.util.Optional<NativeFd> open(int pid) throws IOException {
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment state = arena.allocate(Calls.STATE);
+            MemorySegment state = arena.allocate(Native.STATE);
             long fd = (long) invoke(() -> (long) Calls.SYSCALL.invokeExact(state, SYS_PIDFD_OPEN, pid, 0));
             if (fd < 0) {
                 int errno = errno(state);
@@ -123,7 +120,7 @@ public final class Pidfd {
 
     private static OptionalInt waitid(int pid, int options) throws IOException {
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment state = arena.allocate(Calls.STATE);
+            MemorySegment state = arena.allocate(Native.STATE);
             MemorySegment info = arena.allocate(SIGINFO_SIZE, 8);
             while (true) {
                 int rc = (int) invoke(() -> (int) Calls.WAITID.invokeExact(state, P_PID, pid, info, options));
@@ -155,7 +152,7 @@ public final class Pidfd {
      */
     public static boolean kill(int pid, int signal) throws IOException {
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment state = arena.allocate(Calls.STATE);
+            MemorySegment state = arena.allocate(Native.STATE);
             int rc = (int) invoke(() -> (int) Calls.KILL.invokeExact(state, pid, signal));
             if (rc == 0) {
                 return true;
@@ -169,23 +166,8 @@ public final class Pidfd {
     }
 
     private static int errno(MemorySegment state) {
-        return (int) Calls.ERRNO.get(state, 0L);
+        return errno(state);
     }
 
-    /** A downcall; {@code invokeExact} declares {@code Throwable}. */
-    @FunctionalInterface
-    private interface Downcall {
-        Object call() throws Throwable;
-    }
 
-    @SuppressWarnings("IllegalCatch")
-    private static Object invoke(Downcall call) {
-        try {
-            return call.call();
-        } catch (RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable e) {   // invokeExact declares Throwable; a downcall throws nothing checked
-            throw new IllegalStateException("native call failed", e);
-        }
-    }
 }

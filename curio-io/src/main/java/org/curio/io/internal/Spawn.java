@@ -4,6 +4,8 @@ import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT;
+import static org.curio.io.internal.Native.errno;
+import static org.curio.io.internal.Native.invoke;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -11,9 +13,7 @@ import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
 import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.StructLayout;
 import java.lang.invoke.MethodHandle;
-import java.lang.invoke.VarHandle;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -140,9 +140,7 @@ public final class Spawn {
     /** The downcall handles, created on first use. */
     @SuppressWarnings("restricted")             // needs --enable-native-access=org.curio.io, documented above
     private static final class Calls {
-        static final Linker LINKER = Linker.nativeLinker();
-        static final StructLayout STATE = Linker.Option.captureStateLayout();
-        static final VarHandle ERRNO = STATE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
+        static final Linker LINKER = Native.LINKER;
         static final MethodHandle PIPE2 = LINKER.downcallHandle(find("pipe2"),
                 FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT), Linker.Option.captureCallState("errno"));
         static final MethodHandle FCNTL = LINKER.downcallHandle(find("fcntl"),
@@ -356,11 +354,11 @@ public final class Spawn {
     }
 
     private static int[] pipe(Arena arena) throws IOException {
-        MemorySegment state = arena.allocate(Calls.STATE);
+        MemorySegment state = arena.allocate(Native.STATE);
         MemorySegment fds = arena.allocate(JAVA_INT, 2);
         int rc = (int) invoke(() -> (int) Calls.PIPE2.invokeExact(state, fds, O_CLOEXEC));
         if (rc < 0) {
-            throw Errno.fromErrno("pipe2", (int) Calls.ERRNO.get(state, 0L), null);
+            throw Errno.fromErrno("pipe2", errno(state), null);
         }
         int[] pipe = {fds.getAtIndex(JAVA_INT, 0), fds.getAtIndex(JAVA_INT, 1)};
         // Discussion: a larger pipe (1 MiB, the unprivileged maximum by default) means fewer wake-ups
@@ -392,20 +390,5 @@ public final class Spawn {
         }
     }
 
-    /** A downcall; {@code invokeExact} declares {@code Throwable}. */
-    @FunctionalInterface
-    private interface Downcall {
-        Object call() throws Throwable;
-    }
 
-    @SuppressWarnings("IllegalCatch")
-    private static Object invoke(Downcall call) {
-        try {
-            return call.call();
-        } catch (RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable e) {   // invokeExact declares Throwable; a downcall throws nothing checked
-            throw new IllegalStateException("native call failed", e);
-        }
-    }
 }
