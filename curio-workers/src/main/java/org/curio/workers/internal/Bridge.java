@@ -38,6 +38,7 @@ public final class Bridge<T> {
     private @Nullable CancelledException pendingCancel;  // guarded by lock
     private boolean closed;                              // guarded by lock: the task is gone
     private @Nullable Thread runner;                     // guarded by lock: the thread while it runs the body
+    private boolean interruptRequested;                  // guarded by lock: the INTERRUPT policy asked before or during the body
 
     private record Request<R>(Body<R, ?> body, CompletableFuture<R> reply) {}
 
@@ -88,6 +89,9 @@ public final class Bridge<T> {
         lock.lock();
         try {
             runner = Thread.currentThread();
+            if (interruptRequested) {                    // interrupted before the body began: it starts interrupted
+                runner.interrupt();
+            }
         } finally {
             lock.unlock();
         }
@@ -260,10 +264,14 @@ public final class Bridge<T> {
         }
     }
 
-    /** Interrupts the thread if it is still running this bridge's body; never a later job. */
+    /**
+     * Interrupts the thread if it is running this bridge's body, or makes the body start interrupted if
+     * it has not begun; never a later job.
+     */
     public void interrupt() {
         lock.lock();
         try {
+            interruptRequested = true;
             if (runner != null) {
                 runner.interrupt();
             }
