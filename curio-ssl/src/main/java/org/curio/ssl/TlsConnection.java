@@ -128,6 +128,7 @@ public final class TlsConnection implements Connection {
     private boolean driving;                   // a task drives the initial handshake
     private Event handshakeTurn = new Event(); // set (and replaced) whenever a driver stops
     private long handshakeDeadline;            // kernel clock, when the handshake must be done
+    private long handshakeStartMillis;         // wall clock, when the initial handshake began
     private @Nullable IOException failure;     // the connection is broken: every call fails with this
     private @Nullable CompletableFuture<Void> task; // delegated tasks running on a worker thread
     private boolean reading;                   // a task is in recvInto
@@ -314,6 +315,26 @@ public final class TlsConnection implements Connection {
         return engine.getSession();
     }
 
+    /**
+     * {@return whether the initial handshake resumed an earlier session instead of running in full}
+     * False before the handshake is done. A resumed handshake (a TLS 1.3 pre-shared key from a session
+     * ticket, or a TLS 1.2 session id or ticket) skips the certificate exchange and its key agreement
+     * costs less.
+     *
+     * <p>A client resumes only with the same {@link TlsSettings} object (its {@code SSLContext} holds the
+     * session cache), to the same server name and port, over a transport with an IP address (a TCP
+     * socket: the JDK keys its client cache on host and port, so connections over Unix sockets or an
+     * in-memory network never resume); on TLS 1.3 only once it has received the server's session ticket,
+     * which arrives after the handshake, with or before the first data it reads. A server resumes what
+     * its own {@code TlsSettings} object issued. The answer compares the session's creation time with
+     * the moment this handshake began: a session made earlier was resumed (the JDK keeps a resumed
+     * session's creation time).
+     */
+    public boolean sessionResumed() {
+        return handshake == Handshake.DONE && failure == null
+                && engine.getSession().getCreationTime() < handshakeStartMillis;
+    }
+
     private void awaitHandshake() throws IOException, CancelledException {
         while (handshake != Handshake.DONE) {
             ensureUsable();
@@ -329,6 +350,7 @@ public final class TlsConnection implements Connection {
         driving = true;
         try {
             if (handshake == Handshake.NOT_STARTED) {
+                handshakeStartMillis = System.currentTimeMillis();
                 engine.beginHandshake();
                 handshake = Handshake.IN_PROGRESS;
                 handshakeDeadline = settings.handshakeTimeout().map(t -> Timeouts.clock() + t.toNanos()).orElse(0L);
