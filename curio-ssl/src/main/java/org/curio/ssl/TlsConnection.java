@@ -502,6 +502,16 @@ public final class TlsConnection implements Connection {
             if (engine.isInboundDone()) {
                 return -1;
             }
+            HandshakeStatus pending = engine.getHandshakeStatus();
+            if (pending == HandshakeStatus.NEED_TASK) {
+                runDelegatedTasks();                     // a handshake the peer started goes on here
+                continue;
+            }
+            if (pending == HandshakeStatus.NEED_WRAP && !engine.isOutboundDone()) {
+                wrap(EMPTY);                             // the rest of this side's flight before waiting
+                flushIfPending();
+                continue;
+            }
             if (!transportEof && !hasWholeRecord()) {
                 flushIfPending();
                 receiveCiphertext();                     // the engine could only underflow

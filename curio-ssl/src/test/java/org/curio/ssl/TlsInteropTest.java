@@ -158,13 +158,13 @@ class TlsInteropTest {
                         s.forEachLine(s::write);
                     }
                 });
-                // TLS 1.3: a KeyUpdate from openssl's side. TLS 1.2: plain echo (a renegotiation started by
-                // s_client does not complete against this server yet).
-                String rekey = version.equals("tls1_3") ? "K" : "";
+                // TLS 1.3: a KeyUpdate from openssl's side. TLS 1.2: a renegotiation started by s_client,
+                // which the server completes while its task waits to read (-state shows each handshake end).
+                String rekey = version.equals("tls1_3") ? "K" : "R";
                 Process p = start(List.of("sh", "-c", "(echo alpha; sleep 0.5; echo " + rekey + "; sleep 0.5;"
                         + " echo beta; sleep 1) | timeout 6 openssl s_client -" + version + " -connect 127.0.0.1:" + port
                         + " -servername localhost -CAfile " + TlsTesting.resource("localhost.crt")
-                        + " -verify_return_error"));
+                        + " -verify_return_error -state"));
                 try {
                     CompletableFuture<String> out = CompletableFuture.supplyAsync(() -> readAll(p.getInputStream()),
                             r -> Thread.ofPlatform().daemon().start(r));
@@ -172,6 +172,10 @@ class TlsInteropTest {
                     assertTrue(text.contains("Verify return code: 0 (ok)"), text);
                     assertTrue(text.contains("alpha") && text.contains("beta"), text);
                     assertTrue(!version.equals("tls1_3") || text.contains("KEYUPDATE"), text);
+                    assertTrue(!version.equals("tls1_2") || text.contains("RENEGOTIATING"), text);
+                    assertTrue(!version.equals("tls1_2")
+                            || text.substring(text.indexOf("RENEGOTIATING")).contains("SSLv3/TLS read finished"),
+                            "the renegotiation did not finish: " + text);
                     int echoes = text.split("\nbeta\n", -1).length - 1 + (text.endsWith("beta\n") ? 0 : 0);
                     assertTrue(echoes >= 1, text);
                 } finally {
