@@ -87,6 +87,23 @@ import org.jspecify.annotations.Nullable;
  * in that order; one task at a time writes to the transport. Delegated engine tasks run on a worker
  * thread unless {@link TlsSettings#withInlineDelegatedTasks(boolean)} says otherwise.
  *
+ * <p><b>Answers a receiver sends, and buffers full both ways.</b> A task that only receives also sends
+ * what the engine must answer: a TLS 1.3 KeyUpdate that asks for one, this side's part of a TLS 1.2
+ * renegotiation (so one the peer starts, such as {@code openssl s_client}'s {@code R}, completes while
+ * this side only reads), a TLS 1.2 close_notify reply; and a TLS 1.3 server sends its session ticket at
+ * the end of its handshake. While a task of this side is sending, the receiver leaves its answer queued
+ * for that task and goes on receiving; otherwise it sends the answer itself and receives nothing until
+ * the transport has taken it. So the two sides wait for each other forever exactly when (1) such an
+ * answer is due and no task of this side is sending, (2) this side's outgoing transport is full of bytes
+ * the peer has not read, and (3) the peer reads only after its own send completes, which waits for this
+ * side to read. A peer that keeps reading while it sends never meets it. With transport buffers smaller
+ * than a session ticket plus a request, a TLS 1.3 client that sends its first request without reading
+ * meets it against a server still sending its ticket. A {@link Timeouts} bound on the calls turns it into
+ * a timeout. The JDK accepts a client-initiated renegotiation (secure renegotiation only) unless
+ * {@code -Djdk.tls.rejectClientInitiatedRenegotiation=true}.
+ *
+ * <p><b>Session resumption.</b> See {@link #sessionResumed()}.
+ *
  * <p><b>Thread safety.</b> Only tasks of one kernel may use a connection; at most one task may wait to
  * receive, and one to send, at a time (a second fails with a {@link org.curio.traps.ResourceBusyException}).
  */
