@@ -16,6 +16,9 @@ import org.curio.io.testing.MemoryNetwork;
 import org.curio.kernel.Curio;
 import org.curio.kernel.TaskGroup;
 import org.curio.kernel.Timeouts;
+import org.curio.ssl.Tls;
+import org.curio.ssl.TlsConnection;
+import org.curio.ssl.TlsSettings;
 import org.curio.traps.CancelledException;
 import org.curio.traps.Task;
 import org.jspecify.annotations.Nullable;
@@ -111,6 +114,17 @@ record KvScenario(List<List<Command>> clients, List<Fault> faults, MemoryNetwork
      * @throws Exception      if the scenario cannot run
      */
     void run(KvServer server) throws Exception {
+        run(server, null);
+    }
+
+    /** TLS settings of both ends, for a scenario run over TLS on the in-memory network. */
+    record Tls2(TlsSettings server, TlsSettings client) {}
+
+    /**
+     * Runs the scenario as {@link #run(KvServer)} does, with every connection (the clients' and the
+     * server's) over TLS when {@code tls} is given; faults hit the memory connections under TLS.
+     */
+    void run(KvServer server, @Nullable Tls2 tls) throws Exception {
         MemoryNetwork network = MemoryNetwork.create(options);
         List<ClientState> states = new ArrayList<>();
         for (int i = 0; i < clients.size(); i++) {
@@ -119,7 +133,11 @@ record KvScenario(List<List<Command>> clients, List<Fault> faults, MemoryNetwork
         try (TaskGroup<Object> serverGroup = TaskGroup.open()) {
             Listener<MemoryConnection> listener = network.listen("kv");
             serverGroup.spawn(() -> {
-                server.serve(listener);
+                if (tls == null) {
+                    server.serve(listener);
+                } else {
+                    server.serve(Tls.listener(listener, tls.server()));
+                }
                 return null;
             });
             List<Task<?>> tasks = new ArrayList<>();
@@ -127,7 +145,7 @@ record KvScenario(List<List<Command>> clients, List<Fault> faults, MemoryNetwork
                 for (int i = 0; i < clients.size(); i++) {
                     int id = i;
                     ClientState state = states.get(i);
-                    state.task = clientGroup.spawn(() -> client(network, id, state));
+                    state.task = clientGroup.spawn(() -> client(network, id, state, tls));
                     tasks.add(state.task);
                 }
                 tasks.add(clientGroup.spawn(() -> chaos(states)));
@@ -143,16 +161,18 @@ record KvScenario(List<List<Command>> clients, List<Fault> faults, MemoryNetwork
                 }
             }
             checkStore(server.snapshot(), states);
-            checkServerStillServes(network);
+            checkServerStillServes(network, tls);
             serverGroup.cancelRemaining();
         }
         network.close();
     }
 
-    private @Nullable Void client(MemoryNetwork network, int id, ClientState state) throws Exception {
-        try (MemoryConnection connection = network.connect("kv")) {
+    private @Nullable Void client(MemoryNetwork network, int id, ClientState state, @Nullable Tls2 tls)
+            throws Exception {
+        try (MemoryConnection connection = network.connect("kv");
+             org.curio.io.Connection over = secure(connection, tls)) {
             state.connection = connection;
-            ByteStream stream = connection.asStream();
+            ByteStream stream = over.asStream();
             for (Command command : clients.get(id)) {
                 state.incrementInFlight = command instanceof Incr;  // from the first byte that may go
                 stream.write((command.line(id) + "\n").getBytes(StandardCharsets.US_ASCII));
@@ -268,8 +288,12 @@ record KvScenario(List<List<Command>> clients, List<Fault> faults, MemoryNetwork
     }
 
     /** Whatever happened to the others, a new client is served. */
-    private static void checkServerStillServes(MemoryNetwork network) throws Exception {
-        try (MemoryConnection c = network.connect("kv")) {
+    private static org.curio.io.Connection secure(MemoryConnection connection, @Nullable Tls2 tls) {
+        return tls == null ? connection : TlsConnection.client(connection, tls.client());
+    }
+
+    private static void checkServerStillServes(MemoryNetwork network, @Nullable Tls2 tls) throws Exception {
+        try (MemoryConnection raw = network.connect("kv"); org.curio.io.Connection c = secure(raw, tls)) {
             ByteStream stream = c.asStream();
             StringBuilder replies = new StringBuilder();
             for (String request : List.of("GET nothing\n", "QUIT\n")) {

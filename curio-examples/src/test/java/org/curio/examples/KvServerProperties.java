@@ -26,9 +26,41 @@ class KvServerProperties {
         Trial.create().perturbed(seed).run(() -> scenario.run(new KvServer()));
     }
 
+    /**
+     * The same promises with every connection over TLS (the server unchanged behind a TLS listener),
+     * fewer tries as each runs handshakes. Buffers hold at least 1 KiB: with smaller ones a TLS 1.3
+     * server sending its session ticket and a client sending its first request at once would both wait
+     * to send forever (see TlsConnection's javadoc on buffers full both ways).
+     */
+    @Property(tries = 100)
+    void serverKeepsItsPromisesOverTls(@ForAll("tlsScenarios") KvScenario scenario, @ForAll long seed) {
+        Trial.create().perturbed(seed).run(() -> scenario.run(new KvServer(), TLS));
+    }
+
+    private static final KvScenario.Tls2 TLS = tls();
+
+    private static KvScenario.Tls2 tls() {
+        try {
+            java.security.KeyStore keys = TlsCertificates.selfSigned();
+            java.security.KeyStore trust = java.security.KeyStore.getInstance("PKCS12");
+            trust.load(null, null);
+            trust.setCertificateEntry("server", keys.getCertificate("server"));
+            return new KvScenario.Tls2(
+                    org.curio.ssl.TlsSettings.server(keys, TlsCertificates.PASSWORD).withInlineDelegatedTasks(true),
+                    org.curio.ssl.TlsSettings.client(trust).withServerName("localhost").withInlineDelegatedTasks(true));
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot make the test certificate: " + e, e);
+        }
+    }
+
     @Provide
     Arbitrary<KvScenario> scenarios() {
         return scenarios(true);
+    }
+
+    @Provide
+    Arbitrary<KvScenario> tlsScenarios() {
+        return scenarios(true, Arbitraries.integers().between(1024, 65536).shrinkTowards(65536));
     }
 
     /**
@@ -36,6 +68,11 @@ class KvServerProperties {
      * 3 faults in the first 30 ms}
      */
     static Arbitrary<KvScenario> scenarios(boolean withFaults) {
+        return scenarios(withFaults, bufferSizes());
+    }
+
+    /** {@return scenarios as {@link #scenarios(boolean)} makes them, with buffers of {@code buffers} bytes} */
+    static Arbitrary<KvScenario> scenarios(boolean withFaults, Arbitrary<Integer> buffers) {
         Arbitrary<Integer> key = Arbitraries.integers().between(0, 2);
         Arbitrary<KvScenario.Command> command = Arbitraries.oneOf(
                 Combinators.combine(key, Arbitraries.integers().between(0, 9)).as(KvScenario.Set::new),
@@ -50,7 +87,7 @@ class KvServerProperties {
                 Arbitraries.integers().between(0, 30),
                 Arbitraries.of(KvScenario.FaultKind.class)).as(KvScenario.Fault::new);
         Arbitrary<List<KvScenario.Fault>> faults = withFaults ? fault.list().ofMaxSize(3) : Arbitraries.just(List.of());
-        return Combinators.combine(clients, faults, options()).as(KvScenario::new);
+        return Combinators.combine(clients, faults, options(buffers)).as(KvScenario::new);
     }
 
     /**
@@ -66,8 +103,12 @@ class KvServerProperties {
 
     /** {@return network options: buffers of 1 byte to 64 KiB, whole or random chunks, up to 5 ms of delay} */
     static Arbitrary<MemoryNetwork.Options> options() {
+        return options(bufferSizes());
+    }
+
+    private static Arbitrary<MemoryNetwork.Options> options(Arbitrary<Integer> buffers) {
         return Combinators.combine(
-                bufferSizes(),
+                buffers,
                 Arbitraries.integers().between(1, 16),
                 Arbitraries.longs(),
                 Arbitraries.integers().between(0, 5)

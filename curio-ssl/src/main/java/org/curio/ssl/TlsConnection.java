@@ -87,6 +87,23 @@ import org.jspecify.annotations.Nullable;
  * in that order; one task at a time writes to the transport. Delegated engine tasks run on a worker
  * thread unless {@link TlsSettings#withInlineDelegatedTasks(boolean)} says otherwise.
  *
+ * <p><b>Answers a receiver sends, and buffers full both ways.</b> A task that only receives also sends
+ * what the engine must answer: a TLS 1.3 KeyUpdate that asks for one, this side's part of a TLS 1.2
+ * renegotiation (so one the peer starts, such as {@code openssl s_client}'s {@code R}, completes while
+ * this side only reads), a TLS 1.2 close_notify reply; and a TLS 1.3 server sends its session ticket at
+ * the end of its handshake. While a task of this side is sending, the receiver leaves its answer queued
+ * for that task and goes on receiving; otherwise it sends the answer itself and receives nothing until
+ * the transport has taken it. So the two sides wait for each other forever exactly when (1) such an
+ * answer is due and no task of this side is sending, (2) this side's outgoing transport is full of bytes
+ * the peer has not read, and (3) the peer reads only after its own send completes, which waits for this
+ * side to read. A peer that keeps reading while it sends never meets it. With transport buffers smaller
+ * than a session ticket plus a request, a TLS 1.3 client that sends its first request without reading
+ * meets it against a server still sending its ticket. A {@link Timeouts} bound on the calls turns it into
+ * a timeout. The JDK accepts a client-initiated renegotiation (secure renegotiation only) unless
+ * {@code -Djdk.tls.rejectClientInitiatedRenegotiation=true}.
+ *
+ * <p><b>Session resumption.</b> See {@link #sessionResumed()}.
+ *
  * <p><b>Thread safety.</b> Only tasks of one kernel may use a connection; at most one task may wait to
  * receive, and one to send, at a time (a second fails with a {@link org.curio.traps.ResourceBusyException}).
  */
@@ -128,6 +145,7 @@ public final class TlsConnection implements Connection {
     private boolean driving;                   // a task drives the initial handshake
     private Event handshakeTurn = new Event(); // set (and replaced) whenever a driver stops
     private long handshakeDeadline;            // kernel clock, when the handshake must be done
+    private long handshakeStartMillis;         // wall clock, when the initial handshake began
     private @Nullable IOException failure;     // the connection is broken: every call fails with this
     private @Nullable CompletableFuture<Void> task; // delegated tasks running on a worker thread
     private boolean reading;                   // a task is in recvInto
@@ -314,6 +332,26 @@ public final class TlsConnection implements Connection {
         return engine.getSession();
     }
 
+    /**
+     * {@return whether the initial handshake resumed an earlier session instead of running in full}
+     * False before the handshake is done. A resumed handshake (a TLS 1.3 pre-shared key from a session
+     * ticket, or a TLS 1.2 session id or ticket) skips the certificate exchange and its key agreement
+     * costs less.
+     *
+     * <p>A client resumes only with the same {@link TlsSettings} object (its {@code SSLContext} holds the
+     * session cache), to the same server name and port, over a transport with an IP address (a TCP
+     * socket: the JDK keys its client cache on host and port, so connections over Unix sockets or an
+     * in-memory network never resume); on TLS 1.3 only once it has received the server's session ticket,
+     * which arrives after the handshake, with or before the first data it reads. A server resumes what
+     * its own {@code TlsSettings} object issued. The answer compares the session's creation time with
+     * the moment this handshake began: a session made earlier was resumed (the JDK keeps a resumed
+     * session's creation time).
+     */
+    public boolean sessionResumed() {
+        return handshake == Handshake.DONE && failure == null
+                && engine.getSession().getCreationTime() < handshakeStartMillis;
+    }
+
     private void awaitHandshake() throws IOException, CancelledException {
         while (handshake != Handshake.DONE) {
             ensureUsable();
@@ -329,6 +367,7 @@ public final class TlsConnection implements Connection {
         driving = true;
         try {
             if (handshake == Handshake.NOT_STARTED) {
+                handshakeStartMillis = System.currentTimeMillis();
                 engine.beginHandshake();
                 handshake = Handshake.IN_PROGRESS;
                 handshakeDeadline = settings.handshakeTimeout().map(t -> Timeouts.clock() + t.toNanos()).orElse(0L);
@@ -479,6 +518,16 @@ public final class TlsConnection implements Connection {
             ensureUsable();
             if (engine.isInboundDone()) {
                 return -1;
+            }
+            HandshakeStatus pending = engine.getHandshakeStatus();
+            if (pending == HandshakeStatus.NEED_TASK) {
+                runDelegatedTasks();                     // a handshake the peer started goes on here
+                continue;
+            }
+            if (pending == HandshakeStatus.NEED_WRAP && !engine.isOutboundDone()) {
+                wrap(EMPTY);                             // the rest of this side's flight before waiting
+                flushIfPending();
+                continue;
             }
             if (!transportEof && !hasWholeRecord()) {
                 flushIfPending();
