@@ -121,7 +121,7 @@ public final class EchoServers {
 
     /** Netty's echo handler, as in its examples: write what was read, flush when the read ends. */
     @ChannelHandler.Sharable
-    private static final class NettyEcho extends ChannelInboundHandlerAdapter {
+    static final class NettyEcho extends ChannelInboundHandlerAdapter {
         static final NettyEcho INSTANCE = new NettyEcho();
 
         @Override

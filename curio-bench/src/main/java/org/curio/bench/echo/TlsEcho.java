@@ -27,9 +27,6 @@ import javax.net.ssl.TrustManagerFactory;
 
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelHandler;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
@@ -329,7 +326,7 @@ public final class TlsEcho {
                     .childHandler(new ChannelInitializer<EpollSocketChannel>() {
                         @Override
                         protected void initChannel(EpollSocketChannel ch) {
-                            ch.pipeline().addLast(ssl.newHandler(ch.alloc()), Echo.INSTANCE);
+                            ch.pipeline().addLast(ssl.newHandler(ch.alloc()), EchoServers.NettyEcho.INSTANCE);
                         }
                     })
                     .bind(new InetSocketAddress(LOOPBACK, 0)).sync().channel();
@@ -337,27 +334,6 @@ public final class TlsEcho {
             server.closeFuture().sync();
         } finally {
             group.shutdownGracefully();
-        }
-    }
-
-    /** Write what was read, flush when the read ends (Netty's echo example). */
-    @ChannelHandler.Sharable
-    private static final class Echo extends ChannelInboundHandlerAdapter {
-        static final Echo INSTANCE = new Echo();
-
-        @Override
-        public void channelRead(ChannelHandlerContext ctx, Object msg) {
-            ctx.write(msg);
-        }
-
-        @Override
-        public void channelReadComplete(ChannelHandlerContext ctx) {
-            ctx.flush();
-        }
-
-        @Override
-        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            ctx.close();
         }
     }
 }
