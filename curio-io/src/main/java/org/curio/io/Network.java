@@ -16,6 +16,8 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 
+import javax.net.ssl.SSLException;
+
 import org.curio.io.internal.Errno;
 import org.curio.io.internal.Offload;
 import org.curio.io.internal.QuietLog;
@@ -661,12 +663,19 @@ public final class Network {
             try {
                 handler.handle(client, address);
             } catch (IOException e) {
-                if (!isRoutine(e)) {
+                if (isRoutine(e)) {
+                    // Discussion: routine for a server, so the task ends normally and nothing reports
+                    // it as a crash; one line at DEBUG for whoever looks into a client's fate.
+                    log.debug("client " + address + ": " + e.getMessage());
+                } else if (e instanceof SSLException) {
+                    // A TLS conversation that failed (plaintext or garbage to a TLS port, a bad
+                    // certificate, a ragged end): one client's failure, which any client can cause at
+                    // will, so it is a rate-limited warning without a stack trace, never a crash
+                    // report per client; a server whose own TLS settings are wrong still shows it.
+                    log.warn("TLS with client " + address + " failed: " + e.getMessage(), Timeouts.clock());
+                } else {
                     throw e;
                 }
-                // Discussion: routine for a server, so the task ends normally and nothing reports
-                // it as a crash; one line at DEBUG for whoever looks into a client's fate.
-                log.debug("client " + address + ": " + e.getMessage());
             }
         }
     }
