@@ -42,6 +42,8 @@ import org.curio.traps.Trap.WriteWait;
 import org.curio.traps.WaitQueue;
 import org.curio.traps.spi.TrapHandler;
 import org.curio.traps.spi.Backend;
+import org.curio.traps.spi.Coroutine;
+import org.curio.traps.spi.Scheduler;
 import org.curio.traps.spi.WaitQueues;
 import org.jspecify.annotations.Nullable;
 
@@ -95,6 +97,11 @@ public final class KernelLoop {
     private volatile @Nullable KernelTask<?> mainTask;
     private volatile @Nullable Thread loopThread;
     private int budget = DEFAULT_BUDGET;                  // cooperative budget per resumption
+    // The virtual-thread backend runs the loop in steps, on whichever thread holds the baton.
+    final Scheduler steps = new Steps();
+    private @Nullable KernelTask<?> stepMain;              // the run's main task
+    private @Nullable KernelTask<?> current;               // the task running now, until its next step
+    private int batchLeft;                                // tasks of this turn's batch not yet run
 
     /** What the loop does when no task is ready: wait on the real clock, or jump a virtual one. */
     public interface Idle {
@@ -172,12 +179,14 @@ public final class KernelLoop {
         mainTask = main;
         loopThread = Thread.currentThread();
         try {
-            while (!main.terminated) {
-                String abort = abortReason;
-                if (abort != null) {
-                    throw new IllegalStateException("kernel aborted: " + abort + "\n" + dump());
+            if (backend == Backend.VIRTUAL) {
+                stepMain = main;
+                steps.run();                     // this thread parks until the baton comes back
+            } else {
+                while (!main.terminated) {
+                    checkAbort();
+                    tick();
                 }
-                tick();
             }
             main.joined = true;
             return main;
@@ -185,11 +194,73 @@ public final class KernelLoop {
             abortReason = null;                  // an abort that raced the end of the run has nothing to stop
             loopThread = null;
             mainTask = null;
+            stepMain = null;
+            current = null;
+            batchLeft = 0;                       // a failed run leaves the rest of its batch ready
             crashes.reportUnjoined(activations);
         }
     }
 
+    private void checkAbort() {
+        String abort = abortReason;
+        if (abort != null) {
+            throw new IllegalStateException("kernel aborted: " + abort + "\n" + dump());
+        }
+    }
+
+    /** One turn of the loop: what {@link #startTurn} prepares, then each ready task run once. */
     private void tick() {
+        for (int n = startTurn(); n > 0; n--) {              // 4. run each ready task once
+            run(ready.pollFirst());
+        }
+    }
+
+    /**
+     * The loop of the virtual-thread backend, in steps: a task that suspends or ends runs on its own
+     * thread what {@code runMain} and {@code tick} do between two resumptions, up to the next task
+     * to run, and hands control straight to it; the thread of {@code runMain} waits until the main
+     * task has ended and the turn it ended in is over. Each turn is the same batch as in tick().
+     */
+    private final class Steps extends Scheduler {
+        @Override
+        protected @Nullable Coroutine next() {
+            KernelTask<?> t = nextTask();
+            return t == null ? null : t.coroutine;
+        }
+    }
+
+    private @Nullable KernelTask<?> nextTask() {
+        Thread self = Thread.currentThread();
+        if (loopThread != self) {
+            loopThread = self;                               // the thread that now runs the loop
+        }
+        KernelTask<?> t = current;
+        if (t != null) {
+            current = null;
+            afterRun(t);
+        }
+        while (batchLeft == 0) {
+            KernelTask<?> main = stepMain;
+            if (main == null || main.terminated) {
+                return null;
+            }
+            checkAbort();
+            batchLeft = startTurn();
+        }
+        batchLeft--;
+        KernelTask<?> next = ready.pollFirst();
+        beforeRun(next);
+        current = next;
+        return next;
+    }
+
+    /**
+     * Starts a turn: waits for or looks at I/O, runs hand-offs, expires timers and shuffles the ready
+     * tasks if asked to.
+     *
+     * @return how many ready tasks this turn runs, the first ones of the ready queue
+     */
+    private int startTurn() {
         if (ready.isEmpty()) {
             waitIdle();
         } else if (io.waiters() > 0) {
@@ -205,9 +276,7 @@ public final class KernelLoop {
         if (perturbation != null && n > 1) {
             shuffleReady(n, perturbation);
         }
-        for (; n > 0; n--) {                                 // 4. run each ready task once
-            run(ready.pollFirst());
-        }
+        return n;
     }
 
     /** Puts the first {@code n} ready tasks in an order drawn from {@code random} (Fisher-Yates). */
@@ -285,13 +354,21 @@ public final class KernelLoop {
     }
 
     private void run(KernelTask<?> t) {
+        beforeRun(t);
+        t.coroutine.resume();
+        afterRun(t);
+    }
+
+    private void beforeRun(KernelTask<?> t) {
         t.state = "RUNNING";
         t.cycles++;
         t.budgetSpent = 0;                                 // a fresh cooperative budget per resumption
         for (Activation a : activations) {
             a.running(t);
         }
-        t.coroutine.resume();
+    }
+
+    private void afterRun(KernelTask<?> t) {
         if (t.finished) {
             terminate(t);
         } else {

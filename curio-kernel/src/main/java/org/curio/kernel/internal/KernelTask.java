@@ -83,7 +83,7 @@ public final class KernelTask<T> implements Task<T>, TrapHandler {
         this.daemon = daemon;
         this.name = name;                                  // empty: "Task-<id>", made when asked for
         this.coroutine = scheduler.backend.create(this::runBody, this,
-                scheduler.backend == org.curio.traps.spi.Backend.VIRTUAL ? "curio-" + name() : "");
+                scheduler.backend == org.curio.traps.spi.Backend.VIRTUAL ? "curio-" + name() : "", scheduler.steps);
         if (parent != null && parent.slots != null) {
             for (var e : parent.slots.entrySet()) {
                 if (e.getKey().scope() == TaskSlot.Scope.INHERITED) {

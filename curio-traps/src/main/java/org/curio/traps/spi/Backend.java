@@ -14,7 +14,10 @@ import org.curio.traps.internal.VirtualThreadCoroutine;
  * {@code CONTINUATION} when that export is present.
  */
 public enum Backend {
-    /** One virtual thread per task; the kernel loop runs on a virtual thread too. */
+    /**
+     * One virtual thread per task; a task that switches out runs the kernel's next scheduling step on
+     * its own thread and hands control straight to the next task (see {@link Scheduler}).
+     */
     VIRTUAL,
     /** One {@code jdk.internal.vm.Continuation} per task, run on the kernel's own thread. */
     CONTINUATION;
@@ -71,11 +74,13 @@ public enum Backend {
      * @param body    the task's body; it must not throw
      * @param handler the task's trap handler
      * @param name    the task's name, for thread dumps
+     * @param scheduler the kernel's run loop in steps, which {@link #VIRTUAL} coroutines run on their own
+     *                  threads when they switch out; {@link #CONTINUATION} ignores it
      * @return the coroutine, not yet started
      */
-    public Coroutine create(Runnable body, TrapHandler handler, String name) {
+    public Coroutine create(Runnable body, TrapHandler handler, String name, Scheduler scheduler) {
         return switch (this) {
-            case VIRTUAL -> new VirtualThreadCoroutine(body, handler, name);
+            case VIRTUAL -> new VirtualThreadCoroutine(body, handler, name, scheduler);
             case CONTINUATION -> new ContinuationCoroutine(body, handler);
         };
     }

@@ -7,9 +7,9 @@ import java.util.List;
  * it {@linkplain #suspend() suspends} or its body ends. Exactly one side runs at a time, so kernel
  * state needs no locks.
  *
- * <p>Two backends implement it (see {@link Backend}): one virtual thread per task, handed control
- * back and forth by park/unpark, or a {@code jdk.internal.vm.Continuation} per task run directly on
- * the kernel's thread.
+ * <p>Two backends implement it (see {@link Backend}): one virtual thread per task, each passing
+ * control straight to the next by park/unpark after running the kernel's scheduling step itself, or a
+ * {@code jdk.internal.vm.Continuation} per task run directly on the kernel's thread.
  */
 public abstract sealed class Coroutine
         permits org.curio.traps.internal.VirtualThreadCoroutine, org.curio.traps.internal.ContinuationCoroutine {
@@ -17,11 +17,14 @@ public abstract sealed class Coroutine
     /** For the backends in this module. */
     protected Coroutine() {}
 
-    /** Runs the body until it suspends or ends. Called by the kernel only. */
+    /**
+     * Runs the body until it suspends or ends. Called by the kernel only, on the continuation backend;
+     * virtual-thread coroutines are run by their {@link Scheduler}.
+     */
     public abstract void resume();
 
     /**
-     * Gives control back to the kernel until the next {@link #resume()}. Called by the task only.
+     * Gives control back to the kernel until the task is resumed. Called by the task only.
      *
      * @throws IllegalStateException if the task cannot be switched out at this point (a held monitor
      *                               or native frame on the continuation backend); nothing has been
