@@ -48,8 +48,10 @@ import org.jspecify.annotations.Nullable;
  * {@link org.curio.traps.Trap}s, as any other module could write it.
  *
  * <p><b>Thread safety.</b> {@code run} and {@code close} may be called from any thread that is not
- * itself a curio task, one at a time. On the virtual-thread backend the loop runs on a virtual thread
- * of its own; on the continuation backend it runs on the calling thread.
+ * itself a curio task, one at a time. On the virtual-thread backend the loop runs in steps on the
+ * tasks' own threads, each task that switches out handing control straight to the next, while the
+ * calling thread (or a virtual thread started for it) waits for the run to end; on the continuation
+ * backend it runs on the calling thread.
  *
  * @see <a href="https://github.com/dabeaz/curio/blob/1.6/curio/kernel.py">curio's Kernel</a>
  */
