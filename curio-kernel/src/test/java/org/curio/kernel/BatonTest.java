@@ -257,7 +257,7 @@ class BatonTest {
             return;
         }
         for (Thread t : threads) {
-            assertTrue(t.join(Duration.ofSeconds(10)), () -> t + " still alive after close");
+            assertTrue(t.join(Duration.ofSeconds(3)), () -> t + " still alive after close");
         }
     }
 
