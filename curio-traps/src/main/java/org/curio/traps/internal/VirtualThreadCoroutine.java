@@ -67,8 +67,13 @@ public final class VirtualThreadCoroutine extends Coroutine {
         }
         turn = true;
         if (!started) {
-            started = true;
-            thread.start();
+            started = true;                               // before the thread runs: it holds the baton then
+            try {
+                thread.start();
+            } catch (Throwable e) {                       // out of memory: nothing was passed
+                started = false;
+                throw e;
+            }
             return;
         }
         for (int attempt = 1; ; attempt++) {

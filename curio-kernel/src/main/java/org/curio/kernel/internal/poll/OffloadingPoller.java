@@ -7,8 +7,9 @@ import java.util.function.BooleanSupplier;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A poller for a kernel whose loop runs on a virtual thread: waits that may block are carried out on
- * a platform thread of the kernel's own, while the loop's virtual thread parks.
+ * A poller for a kernel whose loop runs on virtual threads (on the virtual-thread backend, the thread
+ * of whichever task runs the loop's next step): waits that may block are carried out on a platform
+ * thread of the kernel's own, while the calling virtual thread parks.
  *
  * <p>A virtual thread blocked in a native call ({@code epoll_wait}) holds its carrier, so a few idle
  * kernels would starve every other virtual thread of the JVM, including other kernels' tasks. Looks
@@ -18,7 +19,8 @@ import org.jspecify.annotations.Nullable;
  */
 final class OffloadingPoller implements Poller {
     /*
-     * Implementation notes. One request at a time, from the kernel's loop: the loop writes the
+     * Implementation notes. One request at a time, from the kernel's loop (whichever thread holds
+     * the baton, which stays with it until the wait is over): the loop writes the
      * timeout, sets `state` to REQUESTED and parks; the poller thread runs the wait, sets DONE and
      * unparks it. The volatile `state` orders everything either side did before handing over, so the
      * edges the wait reports (which change kernel state) are seen by the loop. The loop is parked
