@@ -27,7 +27,10 @@ import org.jspecify.annotations.Nullable;
  * budget ({@link Traps#consumeBudget()}) once, before any system call, then makes the call and, only
  * when it would block, waits with {@link Trap.ReadWait} or {@link Trap.WriteWait} and makes it again.
  * So a task whose descriptor is always ready still yields now and then, and a cancellation delivered
- * at that yield has moved no byte. After every wait the descriptor is checked: if another task closed
+ * at that yield has moved no byte. The data reads of a stream socket ({@link #read}, {@link #readBytes})
+ * wait before the call instead when the previous read drained the socket (see the implementation
+ * notes); {@link #readCalls()}, {@link #readsWouldBlock()} and {@link #readsSkipped()} count what that
+ * saves. After every wait the descriptor is checked: if another task closed
  * it meanwhile (its {@link Trap.IoRelease} woke us), the waiter fails with "closed" instead of touching
  * a descriptor number that may already belong to someone else.
  *
