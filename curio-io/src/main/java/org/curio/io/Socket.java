@@ -138,7 +138,7 @@ public final class Socket implements Connection, Listener<Socket> {
     private @Nullable SocketStream stream;
 
     private Socket(LinuxSocket socket, Family family, Type type, @Nullable SocketAddress peer) {
-        this.fd = NativeFd.ofSocket(socket);
+        this.fd = NativeFd.ofSocket(socket, type == Type.STREAM);
         this.socket = socket;
         this.family = family;
         this.type = type;
@@ -620,6 +620,7 @@ public final class Socket implements Connection, Listener<Socket> {
      */
     public void shutdownInput() throws IOException {
         shutdown(true, false);
+        fd.readAtOnce();                            // the next read answers end of stream without a wait
     }
 
     private void shutdown(boolean read, boolean write) throws IOException {
@@ -707,6 +708,11 @@ public final class Socket implements Connection, Listener<Socket> {
     @Override
     public String toString() {
         return "Socket[" + family + " " + type + ", " + fd + "]";
+    }
+
+    /** {@return the descriptor's helper} For tests that count system calls. */
+    NativeFd descriptor() {
+        return fd;
     }
 
     // ------------------------------------------------------------------ helpers

@@ -54,11 +54,14 @@ public sealed interface Trap<R> {
     sealed interface TaskState<R> extends Immediate<R> {}
 
     /**
-     * Waits until {@code source} is readable. Curio: {@code _read_wait}.
+     * Waits until {@code source} is readable; answers the events seen with the edge that ended the
+     * wait (a read-side hang-up or an error among them), or the events of an edge that came while no
+     * task waited, which the kernel kept and this wait consumed without suspending. Answers
+     * {@link Readiness#NONE} if the descriptor was released during the wait. Curio: {@code _read_wait}.
      *
      * @param source the file descriptor to wait on
      */
-    record ReadWait(Pollable source) implements Suspending<Void> {
+    record ReadWait(Pollable source) implements Suspending<Readiness> {
         /** Checks the source. */
         public ReadWait {
             Objects.requireNonNull(source, "source");
@@ -66,11 +69,12 @@ public sealed interface Trap<R> {
     }
 
     /**
-     * Waits until {@code source} is writable. Curio: {@code _write_wait}.
+     * Waits until {@code source} is writable; answers the events seen, as {@link ReadWait} does.
+     * Curio: {@code _write_wait}.
      *
      * @param source the file descriptor to wait on
      */
-    record WriteWait(Pollable source) implements Suspending<Void> {
+    record WriteWait(Pollable source) implements Suspending<Readiness> {
         /** Checks the source. */
         public WriteWait {
             Objects.requireNonNull(source, "source");

@@ -12,6 +12,7 @@ import io.netty.channel.unix.FileDescriptor;
 import io.netty.channel.unix.Socket;
 import org.curio.traps.CancelledException;
 import org.curio.traps.Pollable;
+import org.curio.traps.Readiness;
 import org.curio.traps.Trap;
 import org.curio.traps.Traps;
 import org.jspecify.annotations.Nullable;
@@ -26,7 +27,10 @@ import org.jspecify.annotations.Nullable;
  * budget ({@link Traps#consumeBudget()}) once, before any system call, then makes the call and, only
  * when it would block, waits with {@link Trap.ReadWait} or {@link Trap.WriteWait} and makes it again.
  * So a task whose descriptor is always ready still yields now and then, and a cancellation delivered
- * at that yield has moved no byte. After every wait the descriptor is checked: if another task closed
+ * at that yield has moved no byte. The data reads of a stream socket ({@link #read}, {@link #readBytes})
+ * wait before the call instead when the previous read drained the socket (see the implementation
+ * notes); {@link #readCalls()}, {@link #readsWouldBlock()} and {@link #readsSkipped()} count what that
+ * saves. After every wait the descriptor is checked: if another task closed
  * it meanwhile (its {@link Trap.IoRelease} woke us), the waiter fails with "closed" instead of touching
  * a descriptor number that may already belong to someone else.
  *
@@ -41,11 +45,20 @@ public final class NativeFd implements Pollable {
      * suspension in between). A call given to the helper answers null for would-block. The trap
      * records are immutable and reused for every wait.
      *
-     * Discussion: every read tries the system call before it waits, even right after a short read.
-     * Skipping that call (Netty's "the queue is drained" heuristic) is unsound here: the peer's data
-     * and its FIN can arrive under one edge, so after a short read the end of stream may still be
-     * pending with no further edge to come. Netty can skip because it sees EPOLLRDHUP; the kernel's
-     * ReadWait does not report which events fired.
+     * Discussion: skipping the read that would block. A read of a stream socket that returns fewer
+     * bytes than asked has drained the receive queue (TCP and Unix stream sockets copy until the
+     * buffer is full or the queue is empty), so the next read would fail with EAGAIN unless something
+     * arrived since; anything that arrives since makes a new edge, which the kernel reports or keeps.
+     * The exception is what arrived before the drain under the edge that woke us: the peer's FIN, a
+     * reset or an error can come with the last data, and no further edge follows them. The ReadWait's
+     * answer says whether they did (Readiness.endsStream). So after a short read, if the wait that
+     * last consumed an edge reported readable and no hang-up or error, the next receive waits first
+     * (readDrained), instead of calling recv and getting EAGAIN. Every read wait clears readDrained,
+     * whoever issues it (waitReadable too), because it consumes the edge the skipped read would need;
+     * a cancelled or failed wait leaves the last wake unknown (readWakeClean false), so the next read
+     * after it is made at once. Only stream sockets skip: a short datagram or a short read of a pipe or
+     * tty says nothing about what is left. Writes never skip: echo-style traffic never writes short,
+     * so there is nothing to gain for the risk.
      */
     /** What {@link #read} returns at end of stream. */
     public static final int EOF = -1;
@@ -82,12 +95,19 @@ public final class NativeFd implements Pollable {
     private final String writeCall;             // "send" or "write"
     private final Trap.ReadWait readWait = new Trap.ReadWait(this);
     private final Trap.WriteWait writeWait = new Trap.WriteWait(this);
+    private final boolean streamSocket;         // a TCP or Unix stream socket: reads may skip (see notes)
     private int fd;                             // -1 once closed or detached
     private boolean registered;                 // a wait was issued: the kernel may hold a registration
+    private boolean readWakeClean;              // the last read wait answered readable, no hang-up or error
+    private boolean readDrained;                // a short read followed a clean wake: the next read waits first
+    private long readCalls;                     // read system calls made (test and bench observation)
+    private long readsWouldBlock;               // of which answered EAGAIN
+    private long readsSkipped;                  // reads not made because the last one drained the socket
 
-    private NativeFd(FileDescriptor file, @Nullable Socket socket) {
+    private NativeFd(FileDescriptor file, @Nullable Socket socket, boolean streamSocket) {
         this.file = file;
         this.socket = socket;
+        this.streamSocket = streamSocket;
         this.readCall = socket != null ? "recv" : "read";
         this.writeCall = socket != null ? "send" : "write";
         this.fd = file.intValue();
@@ -97,10 +117,12 @@ public final class NativeFd implements Pollable {
      * Wraps a socket.
      *
      * @param socket the socket
+     * @param stream whether it is a stream socket (TCP or Unix stream), whose reads may skip the system
+     *               call that would block after a short read; false for datagram and listening sockets
      * @return the descriptor
      */
-    public static NativeFd ofSocket(Socket socket) {
-        return new NativeFd(socket, socket);
+    public static NativeFd ofSocket(Socket socket, boolean stream) {
+        return new NativeFd(socket, socket, stream);
     }
 
     /**
@@ -110,7 +132,7 @@ public final class NativeFd implements Pollable {
      * @return the descriptor
      */
     public static NativeFd ofFile(FileDescriptor file) {
-        return new NativeFd(file, null);
+        return new NativeFd(file, null, false);
     }
 
     /**
@@ -224,8 +246,58 @@ public final class NativeFd implements Pollable {
     public void await(Ready ready) throws IOException, CancelledException {
         ensureOpen();
         registered = true;
-        Traps.call(ready == Ready.READABLE ? readWait : writeWait);
+        if (ready == Ready.READABLE) {
+            readDrained = false;                        // this wait consumes the edge a skipped read needs
+            readWakeClean = false;                      // unknown until the wait answers
+            Readiness seen = Traps.call(readWait);
+            readWakeClean = seen.isReadable() && !seen.endsStream();
+        } else {
+            Traps.call(writeWait);
+        }
         ensureOpen();
+    }
+
+    /**
+     * Makes the next read call the system at once, even after a short read: for a change the
+     * readiness edges may not report, such as shutting down the reading side. Never suspends.
+     */
+    public void readAtOnce() {
+        readDrained = false;
+    }
+
+    /**
+     * Draws on the budget, then reads with {@code call} as {@link #retry} does, except that after a
+     * short read of a stream socket whose wake reported no hang-up or error, it waits for readiness
+     * before the first call instead of making a call bound to answer would-block.
+     */
+    private <T> T receive(Syscall<@Nullable T> call) throws IOException, CancelledException {
+        Traps.consumeBudget();
+        if (readDrained) {
+            readsSkipped++;
+            await(Ready.READABLE);
+        }
+        while (true) {
+            @Nullable T result = now(readCall, null, call);
+            if (result != null) {
+                return result;
+            }
+            await(Ready.READABLE);
+        }
+    }
+
+    /** {@return how many read system calls this descriptor has made} For tests and measurements. */
+    public long readCalls() {
+        return readCalls;
+    }
+
+    /** {@return how many of its read system calls answered would-block (EAGAIN)} */
+    public long readsWouldBlock() {
+        return readsWouldBlock;
+    }
+
+    /** {@return how many reads waited first instead of making a call bound to answer would-block} */
+    public long readsSkipped() {
+        return readsSkipped;
     }
 
     // ------------------------------------------------------------------ data
@@ -241,7 +313,7 @@ public final class NativeFd implements Pollable {
      */
     public int read(ByteBuffer dst) throws IOException, CancelledException {
         int before = dst.position();
-        boolean open = retry(Ready.READABLE, readCall, null, () -> transferOnce(dst, false));
+        boolean open = receive(() -> transferOnce(dst, false));
         return open ? dst.position() - before : EOF;
     }
 
@@ -261,7 +333,7 @@ public final class NativeFd implements Pollable {
             ensureOpen();
             return new byte[0];
         }
-        return retry(Ready.READABLE, readCall, null, () -> readBytesOnce(max));
+        return receive(() -> readBytesOnce(max));
     }
 
     /**
@@ -353,10 +425,17 @@ public final class NativeFd implements Pollable {
     }
 
     private int transferNative(ByteBuffer buf, int pos, int limit, boolean write) throws IOException {
-        if (socket != null) {
-            return write ? socket.send(buf, pos, limit) : socket.recv(buf, pos, limit);
+        if (write) {
+            return socket != null ? socket.send(buf, pos, limit) : file.write(buf, pos, limit);
         }
-        return write ? file.write(buf, pos, limit) : file.read(buf, pos, limit);
+        int n = socket != null ? socket.recv(buf, pos, limit) : file.read(buf, pos, limit);
+        readCalls++;
+        if (n == 0) {
+            readsWouldBlock++;
+        } else if (n > 0 && n < limit - pos && streamSocket) {
+            readDrained = readWakeClean;
+        }
+        return n;
     }
 
     /**

@@ -33,6 +33,7 @@ public final class ClassInit {
             "org.curio.traps.CancelledException",
             "org.curio.traps.CurioException",
             "org.curio.traps.Pollable",
+            "org.curio.traps.Readiness",
             "org.curio.traps.ReadResourceBusyException",
             "org.curio.traps.ResourceBusyException",
             "org.curio.traps.Task",

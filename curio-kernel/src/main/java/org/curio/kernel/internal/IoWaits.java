@@ -7,6 +7,7 @@ import java.util.Map;
 import org.curio.kernel.internal.poll.Poller;
 import org.curio.traps.CurioException;
 import org.curio.traps.Pollable;
+import org.curio.traps.Readiness;
 import org.curio.traps.ReadResourceBusyException;
 import org.curio.traps.WriteResourceBusyException;
 import org.jspecify.annotations.Nullable;
@@ -19,10 +20,13 @@ final class IoWaits {
     /*
      * Implementation notes. Descriptors are registered edge-triggered for both directions on their
      * first wait and stay registered until IoRelease, so no epoll_ctl happens per wait. An edge that
-     * arrives while nobody waits in that direction is remembered in readReady/writeReady and
-     * consumed by the next wait, which then returns without suspending: I/O code always tries its
-     * system call first and waits only on would-block, so a remembered edge costs at most one extra
-     * attempt and an edge is never lost. A registration whose Pollable is not the one asking (the fd
+     * arrives while nobody waits in that direction is remembered in readEvents/writeEvents (the
+     * union of the events of every such edge) and consumed by the next wait, which then returns
+     * without suspending and answers those events: a remembered edge costs the I/O code at most one
+     * extra attempt and an edge is never lost. A wait answers the Readiness of the edge that ended it
+     * (one cached instance per combination, so nothing is allocated), and I/O code may skip a read
+     * that would block only because a hang-up or an error always comes with the edge that reports it.
+     * A registration whose Pollable is not the one asking (the fd
      * number was closed and reused without IoRelease) is dropped and replaced, so a new socket never
      * sees a stale readiness.
      */
@@ -50,8 +54,9 @@ final class IoWaits {
             throw new ReadResourceBusyException("another task (" + r.reader.name()
                     + ") is already waiting to read fd " + r.fd);
         }
-        if (r.readReady) {
-            r.readReady = false;
+        if (r.readEvents != 0) {
+            task.resumeValue = Readiness.of(r.readEvents);
+            r.readEvents = 0;
             return false;
         }
         r.reader = task;
@@ -65,8 +70,9 @@ final class IoWaits {
             throw new WriteResourceBusyException("another task (" + r.writer.name()
                     + ") is already waiting to write fd " + r.fd);
         }
-        if (r.writeReady) {
-            r.writeReady = false;
+        if (r.writeEvents != 0) {
+            task.resumeValue = Readiness.of(r.writeEvents);
+            r.writeEvents = 0;
             return false;
         }
         r.writer = task;
@@ -90,8 +96,8 @@ final class IoWaits {
 
     private void drop(Registration r) {
         registrations.remove(r.fd);
-        r.wakeReader();
-        r.wakeWriter();
+        r.wakeReader(Readiness.NONE);
+        r.wakeWriter(Readiness.NONE);
         r.polled.cancel();
     }
 
@@ -124,8 +130,8 @@ final class IoWaits {
         Poller.Registration polled;
         @Nullable KernelTask<?> reader;
         @Nullable KernelTask<?> writer;
-        boolean readReady;
-        boolean writeReady;
+        int readEvents;                                // remembered edges nobody waited for; 0 if none
+        int writeEvents;
         final Runnable cancelRead = () -> {
             reader = null;
             waiters--;
@@ -141,34 +147,34 @@ final class IoWaits {
         }
 
         @Override
-        public void ready(boolean readable, boolean writable) {
-            if (readable && !wakeReader()) {
-                readReady = true;
+        public void ready(int events) {
+            if ((events & Readiness.READABLE) != 0 && !wakeReader(Readiness.of(events))) {
+                readEvents |= events;
             }
-            if (writable && !wakeWriter()) {
-                writeReady = true;
+            if ((events & Readiness.WRITABLE) != 0 && !wakeWriter(Readiness.of(events))) {
+                writeEvents |= events;
             }
         }
 
-        boolean wakeReader() {
+        boolean wakeReader(Readiness seen) {
             KernelTask<?> t = reader;
             if (t == null) {
                 return false;
             }
             reader = null;
             waiters--;
-            scheduler.wake(t, null);
+            scheduler.wake(t, seen);
             return true;
         }
 
-        boolean wakeWriter() {
+        boolean wakeWriter(Readiness seen) {
             KernelTask<?> t = writer;
             if (t == null) {
                 return false;
             }
             writer = null;
             waiters--;
-            scheduler.wake(t, null);
+            scheduler.wake(t, seen);
             return true;
         }
     }

@@ -13,6 +13,7 @@ import io.netty.channel.epoll.EpollIoOps;
 import io.netty.channel.unix.FileDescriptor;
 import io.netty.channel.IoHandler;
 import io.netty.util.concurrent.ThreadAwareExecutor;
+import org.curio.traps.Readiness;
 
 /**
  * Readiness from Netty 4.2's native epoll, through its public {@code IoHandler} API: the kernel
@@ -122,8 +123,28 @@ final class EpollPoller implements Poller {
     private record Handle(FileDescriptor fd, Listener listener) implements EpollIoHandle {
         @Override
         public void handle(IoRegistration registration, IoEvent event) {
-            int ops = ((EpollIoEvent) event).ops().value();
-            listener.ready((ops & (IN | ERR | HUP | RDHUP)) != 0, (ops & (OUT | ERR | HUP)) != 0);
+            listener.ready(events(((EpollIoEvent) event).ops().value()));
+        }
+
+        /** Translates epoll's bits into readiness bits; an error or hang-up makes both directions ready. */
+        static int events(int ops) {
+            int events = 0;
+            if ((ops & (IN | ERR | HUP | RDHUP)) != 0) {
+                events |= Readiness.READABLE;
+            }
+            if ((ops & (OUT | ERR | HUP)) != 0) {
+                events |= Readiness.WRITABLE;
+            }
+            if ((ops & RDHUP) != 0) {
+                events |= Readiness.READ_HANGUP;
+            }
+            if ((ops & HUP) != 0) {
+                events |= Readiness.HANGUP;
+            }
+            if ((ops & ERR) != 0) {
+                events |= Readiness.ERROR;
+            }
+            return events;
         }
 
         @Override

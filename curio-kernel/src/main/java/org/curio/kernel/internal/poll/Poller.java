@@ -14,12 +14,13 @@ public interface Poller extends AutoCloseable {
     @FunctionalInterface
     interface Listener {
         /**
-         * Reports an edge.
+         * Reports an edge with every event seen: {@link org.curio.traps.Readiness} bits. A hang-up or
+         * an error wakes both directions, so it comes with {@code READABLE} and {@code WRITABLE} set;
+         * a read-side hang-up comes with {@code READABLE}.
          *
-         * @param readable whether reading (or an error, or hang-up) is ready
-         * @param writable whether writing (or an error) is ready
+         * @param events the events, as {@link org.curio.traps.Readiness} bits
          */
-        void ready(boolean readable, boolean writable);
+        void ready(int events);
     }
 
     /** A registered descriptor. */
