@@ -62,11 +62,13 @@ final class LoadClient {
      * @param warmup      how long to run before measuring
      * @param measure     how long to measure
      * @param serverCpu   reads the server's CPU time in nanoseconds
+     * @param atEnd       runs when the measurement ends, with every connection still open (to sample
+     *                    the server's memory under load)
      * @return the measurement
      * @throws IOException if a connection fails or an echo is wrong
      */
     static Result run(InetSocketAddress address, int connections, int size, Duration warmup, Duration measure,
-                      LongSupplier serverCpu) throws IOException {
+                      LongSupplier serverCpu, Runnable atEnd) throws IOException {
         List<Conn> conns = new ArrayList<>();
         try (Selector selector = Selector.open()) {
             for (int i = 0; i < connections; i++) {
@@ -107,6 +109,7 @@ final class LoadClient {
                 selector.selectedKeys().clear();
             }
             long cpu = serverCpu.getAsLong() - cpuStart;
+            atEnd.run();
             return new Result(requests, (now - measureStart) / 1e9, cpu);
         } finally {
             for (Conn c : conns) {
