@@ -14,7 +14,7 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The footprint of idle connections ({@code EchoHarness --idle N}): for each server in turn, opens
- * {@code N} connections that each echo one byte and then stay open and silent, and reports what they
+ * {@code N} connections that each echo one byte (a {@code '\n'}) and then stay open and silent, and reports what they
  * cost the server per connection: its live heap (JVM servers: {@code jcmd GC.class_histogram}, which
  * collects first, before and after, the difference divided by {@code N}) with the classes that grew
  * most, and its resident memory ({@code VmRSS}, every server, the same difference).
@@ -114,7 +114,7 @@ final class IdleConnections {
                     SocketChannel ch = SocketChannel.open(address);
                     ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
                     all.add(ch);
-                    ch.write(one.clear().put((byte) i).flip());
+                    ch.write(one.clear().put((byte) '\n').flip());   // a line, for a line-reading server too
                 }
                 for (int i = from; i < to; i++) {
                     if (all.get(i).read(one.clear()) != 1) {

@@ -14,7 +14,8 @@ import java.util.function.LongSupplier;
 
 /**
  * A closed-loop request/response load client on one thread: each connection sends a request of
- * {@code size} bytes, waits for all of it to come back, checks it and sends the next. The same client
+ * {@code size} bytes, waits for all of it to come back, checks it and sends the next. A request is one
+ * line: its last byte is {@code '\n'} and no other is. The same client
  * drives every server, so the numbers compare like with like.
  */
 final class LoadClient {
@@ -46,8 +47,10 @@ final class LoadClient {
             this.out = ByteBuffer.allocateDirect(size);
             this.in = ByteBuffer.allocateDirect(size);
             for (int i = 0; i < size; i++) {
-                out.put(i, (byte) (id * 31 + i));
+                byte b = (byte) (id * 31 + i);
+                out.put(i, b == '\n' ? (byte) ' ' : b);
             }
+            out.put(size - 1, (byte) '\n');               // one line, so a line-reading server echoes it too
         }
     }
 

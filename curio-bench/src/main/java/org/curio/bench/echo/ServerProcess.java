@@ -316,6 +316,7 @@ final class ServerProcess implements AutoCloseable {
             case "vthreads" -> "virtual thread per conn";
             case C_FLOOR -> "C epoll, one thread";
             case PYTHON_CURIO -> "Python curio";
+            case "curio-lines" -> "curio line echo (stream)";
             default -> server.toLowerCase(Locale.ROOT);
         };
     }
