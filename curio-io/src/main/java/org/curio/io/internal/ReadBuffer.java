@@ -35,6 +35,11 @@ public final class ReadBuffer {
     public static final int MAX_CAPACITY = Integer.MAX_VALUE - 8;
     /** The smallest read an exact or a bounded read asks for, so that short reads stay few. */
     public static final int MIN_FILL = 8192;
+    /**
+     * The first read of a line read on an empty buffer, and so the array an idle connection that reads
+     * lines keeps: 4 KiB (it was {@link #MAX_READ}, 64 KiB, which every such connection then held).
+     */
+    public static final int FIRST_LINE_READ = 4096;
     /** The longest line a reader accepts unless told otherwise: 64 KiB, asyncio's default. */
     public static final int DEFAULT_LINE_LIMIT = 64 * 1024;
     private static final int SHRINK_ABOVE = 4 * MAX_READ;
@@ -204,10 +209,23 @@ public final class ReadBuffer {
                 throw new LimitExceededException("line longer than " + maxBytes + " bytes: no '\\n' in the first "
                         + maxBytes + " bytes; raise the limit with setLineLimit or readLineAtMost", maxBytes);
             }
-            if (!fill(source, Math.min(MAX_READ, maxBytes - buffered()))) {
+            if (!fill(source, lineReadSize(maxBytes))) {
                 return buffered();
             }
         }
+    }
+
+    /**
+     * {@return how much a line read asks its source for} The room the array already has, if that is
+     * at least {@link #FIRST_LINE_READ}; else enough to double the array (or to make the first one of
+     * {@code FIRST_LINE_READ} bytes); never more than {@link #MAX_READ} or than the limit leaves. So a
+     * connection that reads short lines holds a small array between them, and a long line still takes
+     * few reads.
+     */
+    private int lineReadSize(int maxBytes) {
+        int room = buf.length - buffered();
+        int ask = room >= FIRST_LINE_READ ? room : Math.max(FIRST_LINE_READ, buf.length);
+        return Math.min(ask, Math.min(MAX_READ, maxBytes - buffered()));
     }
 
     /**
