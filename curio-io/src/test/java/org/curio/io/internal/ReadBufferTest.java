@@ -133,12 +133,13 @@ class ReadBufferTest {
     }
 
     /**
-     * A short line read on an empty buffer asks for FIRST_LINE_READ and keeps an array of that size (all
-     * an idle line-reading connection holds); a long line doubles the array as it arrives, in few reads.
+     * A stream's short line read on an empty buffer asks for STREAM_FIRST_LINE_READ and keeps an array of
+     * that size (all an idle line-reading connection holds); a long line doubles the array as it
+     * arrives, in few reads.
      */
     @Test
-    void lineReadsStartSmallAndDouble() throws Exception {
-        ReadBuffer buffer = new ReadBuffer();
+    void streamLineReadsStartSmallAndDouble() throws Exception {
+        ReadBuffer buffer = new ReadBuffer(ReadBuffer.STREAM_FIRST_LINE_READ);
         Script shortLine = new Script("hello\n");
         assertEquals(6, buffer.lineLength(shortLine, ReadBuffer.DEFAULT_LINE_LIMIT));
         assertEquals("hello\n", text(buffer.take(6)));
@@ -151,5 +152,20 @@ class ReadBufferTest {
         assertEquals(32768, buffer.capacity());
         assertEquals(20_000, buffer.take(20_000).length);
         assertEquals(32768, buffer.capacity(), "kept: below the shrink threshold");
+    }
+
+    /** A file's buffer (the default) asks every line read for MAX_READ: each read is a worker round trip. */
+    @Test
+    void defaultLineReadsAskForMaxRead() throws Exception {
+        ReadBuffer buffer = new ReadBuffer();
+        Script lines = new Script("a\nb\n", "c\n");
+        assertEquals(2, buffer.lineLength(lines, ReadBuffer.DEFAULT_LINE_LIMIT));
+        buffer.take(2);
+        assertEquals(2, buffer.lineLength(lines, ReadBuffer.DEFAULT_LINE_LIMIT));
+        buffer.take(2);
+        assertEquals(2, buffer.lineLength(lines, ReadBuffer.DEFAULT_LINE_LIMIT));
+        assertEquals(List.of(ReadBuffer.MAX_READ, ReadBuffer.MAX_READ), lines.asked);
+        assertThrows(IllegalArgumentException.class, () -> new ReadBuffer(0));
+        assertThrows(IllegalArgumentException.class, () -> new ReadBuffer(ReadBuffer.MAX_READ + 1));
     }
 }
