@@ -67,7 +67,7 @@ public sealed class ByteStream implements AutoCloseable permits SocketStream, Fi
     private static final byte[] EMPTY = new byte[0];
 
     private final Connection connection;
-    private final ReadBuffer buffer = new ReadBuffer();
+    private final ReadBuffer buffer = new ReadBuffer(ReadBuffer.STREAM_FIRST_LINE_READ);   // small while idle
     private final ReadBuffer.Source<CancelledException> source;
     private long bytesWritten;
 

@@ -23,6 +23,7 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.epoll.EpollSocketChannel;
+import org.curio.io.ByteStream;
 import org.curio.io.Network;
 import org.curio.io.Socket;
 import org.curio.kernel.CoroutineBackend;
@@ -32,7 +33,8 @@ import org.curio.traps.CancelledException;
 /**
  * The echo servers the harness compares, one per JVM: {@code curio-virtual},
  * {@code curio-continuation}, {@code netty} (epoll, one event loop) and {@code vthreads} (a JDK
- * virtual thread per connection over blocking {@code java.net} sockets). Each binds 127.0.0.1 on a
+ * virtual thread per connection over blocking {@code java.net} sockets); and, only when named,
+ * {@code curio-lines} (curio's line echo over a buffered stream). Each binds 127.0.0.1 on a
  * free port, prints {@code LISTENING <port>} and serves until killed. Every server sets
  * {@code TCP_NODELAY} on its connections and a backlog of 1024.
  */
@@ -56,8 +58,9 @@ public final class EchoServers {
             case "curio-continuation" -> curio(CoroutineBackend.CONTINUATION);
             case "netty" -> netty(BACKLOG);
             case "vthreads" -> virtualThreads();
+            case "curio-lines" -> curioLines();
             default -> throw new IllegalArgumentException("unknown server: " + kind
-                    + " (curio-virtual, curio-continuation, netty, vthreads)");
+                    + " (curio-virtual, curio-continuation, netty, vthreads, curio-lines)");
         }
     }
 
@@ -84,6 +87,29 @@ public final class EchoServers {
         ByteBuffer buf = ByteBuffer.allocateDirect(BUFFER);
         while (client.recvInto(buf.clear()) > 0) {
             client.sendAll(buf.flip());
+        }
+    }
+
+    /**
+     * Curio's line echo server on the default backend: reads a line from the connection's buffered
+     * stream and writes it back, the way a line-protocol server uses {@code ByteStream} (what its read
+     * buffer holds per connection is what this server is for).
+     */
+    private static void curioLines() throws Exception {
+        try (Kernel kernel = Kernel.builder().build()) {
+            kernel.run(() -> {
+                Socket listening = Network.tcpServerSocket(new InetSocketAddress(LOOPBACK, 0),
+                        Network.ServerOptions.defaults().withBacklog(BACKLOG));
+                listening(((InetSocketAddress) listening.localAddress()).getPort());
+                Network.runServer(listening, (client, from) -> {
+                    client.setOption(StandardSocketOptions.TCP_NODELAY, true);
+                    ByteStream stream = client.asStream();
+                    byte[] line;
+                    while ((line = stream.readLine()).length > 0) {
+                        stream.write(line);
+                    }
+                });
+            });
         }
     }
 
@@ -170,6 +196,11 @@ public final class EchoServers {
     /** {@return the names of the servers, in the order the harness runs them} */
     static String[] names() {
         return new String[] {"curio-virtual", "curio-continuation", "netty", "vthreads"};
+    }
+
+    /** {@return servers the harness runs only when named: {@code curio-lines}, a line echo over a stream} */
+    static String[] extraNames() {
+        return new String[] {"curio-lines"};
     }
 
     /** {@return whether {@code name} is a curio server (which needs the continuation export)} */

@@ -14,7 +14,8 @@ import java.util.function.LongSupplier;
 
 /**
  * A closed-loop request/response load client on one thread: each connection sends a request of
- * {@code size} bytes, waits for all of it to come back, checks it and sends the next. The same client
+ * {@code size} bytes, waits for all of it to come back, checks it and sends the next. A request is one
+ * line: its last byte is {@code '\n'} and no other is. The same client
  * drives every server, so the numbers compare like with like.
  */
 final class LoadClient {
@@ -46,8 +47,10 @@ final class LoadClient {
             this.out = ByteBuffer.allocateDirect(size);
             this.in = ByteBuffer.allocateDirect(size);
             for (int i = 0; i < size; i++) {
-                out.put(i, (byte) (id * 31 + i));
+                byte b = (byte) (id * 31 + i);
+                out.put(i, b == '\n' ? (byte) ' ' : b);
             }
+            out.put(size - 1, (byte) '\n');               // one line, so a line-reading server echoes it too
         }
     }
 
@@ -62,11 +65,13 @@ final class LoadClient {
      * @param warmup      how long to run before measuring
      * @param measure     how long to measure
      * @param serverCpu   reads the server's CPU time in nanoseconds
+     * @param atEnd       runs when the measurement ends, with every connection still open (to sample
+     *                    the server's memory under load)
      * @return the measurement
      * @throws IOException if a connection fails or an echo is wrong
      */
     static Result run(InetSocketAddress address, int connections, int size, Duration warmup, Duration measure,
-                      LongSupplier serverCpu) throws IOException {
+                      LongSupplier serverCpu, Runnable atEnd) throws IOException {
         List<Conn> conns = new ArrayList<>();
         try (Selector selector = Selector.open()) {
             for (int i = 0; i < connections; i++) {
@@ -107,6 +112,7 @@ final class LoadClient {
                 selector.selectedKeys().clear();
             }
             long cpu = serverCpu.getAsLong() - cpuStart;
+            atEnd.run();
             return new Result(requests, (now - measureStart) / 1e9, cpu);
         } finally {
             for (Conn c : conns) {

@@ -35,6 +35,12 @@ public final class ReadBuffer {
     public static final int MAX_CAPACITY = Integer.MAX_VALUE - 8;
     /** The smallest read an exact or a bounded read asks for, so that short reads stay few. */
     public static final int MIN_FILL = 8192;
+    /**
+     * What a stream's line read asks for first on an empty buffer, and so the array an idle connection
+     * that reads lines keeps: 4 KiB (with {@link #MAX_READ}, 64 KiB, every such connection held that
+     * much). A file keeps {@code MAX_READ}: each of its reads is a round trip to a worker thread.
+     */
+    public static final int STREAM_FIRST_LINE_READ = 4096;
     /** The longest line a reader accepts unless told otherwise: 64 KiB, asyncio's default. */
     public static final int DEFAULT_LINE_LIMIT = 64 * 1024;
     private static final int SHRINK_ABOVE = 4 * MAX_READ;
@@ -46,9 +52,26 @@ public final class ReadBuffer {
     private int end;                                      // one past the last buffered byte
     private int scanned;                                  // buffered bytes already searched for '\n'
     private int lineLimit = DEFAULT_LINE_LIMIT;           // the owner's setting; read on the task side only
+    private final int firstLineRead;
 
-    /** Creates an empty buffer; it allocates on the first read. */
-    public ReadBuffer() {}
+    /** Creates an empty buffer whose line reads ask for {@link #MAX_READ}; it allocates on the first read. */
+    public ReadBuffer() {
+        this(MAX_READ);
+    }
+
+    /**
+     * Creates an empty buffer; it allocates on the first read.
+     *
+     * @param firstLineRead what a line read on an empty buffer asks for (the array it makes, which a
+     *                      buffer emptied of short lines keeps), between 1 and {@link #MAX_READ}; a
+     *                      longer line doubles the array as it arrives
+     */
+    public ReadBuffer(int firstLineRead) {
+        if (firstLineRead < 1 || firstLineRead > MAX_READ) {
+            throw new IllegalArgumentException("firstLineRead must be between 1 and " + MAX_READ + ": " + firstLineRead);
+        }
+        this.firstLineRead = firstLineRead;
+    }
 
     /**
      * Where a buffer's bytes come from: a connection, or a file channel.
@@ -204,10 +227,23 @@ public final class ReadBuffer {
                 throw new LimitExceededException("line longer than " + maxBytes + " bytes: no '\\n' in the first "
                         + maxBytes + " bytes; raise the limit with setLineLimit or readLineAtMost", maxBytes);
             }
-            if (!fill(source, Math.min(MAX_READ, maxBytes - buffered()))) {
+            if (!fill(source, lineReadSize(maxBytes))) {
                 return buffered();
             }
         }
+    }
+
+    /**
+     * {@return how much a line read asks its source for} The room the array already has, if that is
+     * at least the first line read; else enough to double the array (or to make the first one, of
+     * the first line read's size); never more than {@link #MAX_READ} or than the limit leaves. So a
+     * connection that reads short lines holds a small array between them, and a long line still takes
+     * few reads. With a first line read of {@code MAX_READ} every read asks for {@code MAX_READ}.
+     */
+    private int lineReadSize(int maxBytes) {
+        int room = buf.length - buffered();
+        int ask = room >= firstLineRead ? room : Math.max(firstLineRead, buf.length);
+        return Math.min(ask, Math.min(MAX_READ, maxBytes - buffered()));
     }
 
     /**

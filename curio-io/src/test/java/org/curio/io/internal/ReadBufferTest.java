@@ -131,4 +131,41 @@ class ReadBufferTest {
         buffer.take(5);
         assertEquals(100, buffer.capacity());
     }
+
+    /**
+     * A stream's short line read on an empty buffer asks for STREAM_FIRST_LINE_READ and keeps an array of
+     * that size (all an idle line-reading connection holds); a long line doubles the array as it
+     * arrives, in few reads.
+     */
+    @Test
+    void streamLineReadsStartSmallAndDouble() throws Exception {
+        ReadBuffer buffer = new ReadBuffer(ReadBuffer.STREAM_FIRST_LINE_READ);
+        Script shortLine = new Script("hello\n");
+        assertEquals(6, buffer.lineLength(shortLine, ReadBuffer.DEFAULT_LINE_LIMIT));
+        assertEquals("hello\n", text(buffer.take(6)));
+        assertEquals(List.of(4096), shortLine.asked);
+        assertEquals(4096, buffer.capacity());
+
+        Script longLine = new Script("y".repeat(19_999) + "\n");
+        assertEquals(20_000, buffer.lineLength(longLine, ReadBuffer.DEFAULT_LINE_LIMIT));
+        assertEquals(List.of(4096, 4096, 8192, 16384), longLine.asked);
+        assertEquals(32768, buffer.capacity());
+        assertEquals(20_000, buffer.take(20_000).length);
+        assertEquals(32768, buffer.capacity(), "kept: below the shrink threshold");
+    }
+
+    /** A file's buffer (the default) asks every line read for MAX_READ: each read is a worker round trip. */
+    @Test
+    void defaultLineReadsAskForMaxRead() throws Exception {
+        ReadBuffer buffer = new ReadBuffer();
+        Script lines = new Script("a\nb\n", "c\n");
+        assertEquals(2, buffer.lineLength(lines, ReadBuffer.DEFAULT_LINE_LIMIT));
+        buffer.take(2);
+        assertEquals(2, buffer.lineLength(lines, ReadBuffer.DEFAULT_LINE_LIMIT));
+        buffer.take(2);
+        assertEquals(2, buffer.lineLength(lines, ReadBuffer.DEFAULT_LINE_LIMIT));
+        assertEquals(List.of(ReadBuffer.MAX_READ, ReadBuffer.MAX_READ), lines.asked);
+        assertThrows(IllegalArgumentException.class, () -> new ReadBuffer(0));
+        assertThrows(IllegalArgumentException.class, () -> new ReadBuffer(ReadBuffer.MAX_READ + 1));
+    }
 }
