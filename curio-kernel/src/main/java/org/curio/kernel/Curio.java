@@ -65,7 +65,7 @@ public final class Curio {
      */
     public static <T> T run(Kernel.Builder settings, Callable<? extends T> main) throws Exception {
         Objects.requireNonNull(main, "main");
-        Kernel kernel = Objects.requireNonNull(settings, "settings").build();
+        Kernel kernel = Objects.requireNonNull(settings, "settings").buildForRun();
         try {
             try (kernel) {
                 return kernel.run(main);

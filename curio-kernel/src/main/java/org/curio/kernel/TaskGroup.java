@@ -93,6 +93,19 @@ public final class TaskGroup<T> implements AutoCloseable {
      */
     private static final TaskSlot<TaskGroup<?>> GROUP = TaskSlot.of("TaskGroup", TaskSlot.Scope.UNTIL_JOINED);
 
+    /**
+     * {@return a label naming the group {@code task} belongs to, such as {@code group@1b2c3d/all}, or an
+     * empty string} For the monitor; kernel thread only.
+     *
+     * @param task the task
+     */
+    static String monitorLabel(org.curio.kernel.internal.KernelTask<?> task) {
+        return task.slotValue(GROUP) instanceof TaskGroup<?> g
+                ? "group@" + Integer.toHexString(System.identityHashCode(g)) + "/"
+                        + g.wait.name().toLowerCase(java.util.Locale.ROOT)
+                : "";
+    }
+
     /** What {@link #join()} waits for. */
     public enum Wait {
         /** Every task. */
