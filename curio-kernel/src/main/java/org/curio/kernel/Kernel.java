@@ -93,12 +93,17 @@ public final class Kernel implements AutoCloseable {
         KernelLoop.Idle idle = clock instanceof VirtualClock vc ? virtualIdle(vc) : REAL_IDLE;
         Monitor monitor = b.monitor != null ? b.monitor : environmentMonitor;
         boolean jmx = b.jmx != null ? b.jmx : monitor != null || KernelInspector.jmxByDefault();
-        KernelInspector inspector = monitor != null || jmx ? new KernelInspector(TaskGroup::monitorLabel, monitor != null) : null;
+        KernelInspector inspector = monitor != null || jmx ? new KernelInspector(Kernel::groupLabel, monitor != null) : null;
         this.scheduler = new KernelLoop(resolved, clock, idle,
                 inspector == null ? b.activations : inspector.withActivations(b.activations), this, b.perturbationSeed);
         scheduler.budget(b.budget);
         if (inspector != null) {
-            inspect(inspector, monitor == null ? null : monitor.settings(monitor == b.monitor), jmx);
+            try {
+                inspect(inspector, monitor == null ? null : monitor.settings(monitor == b.monitor), jmx);
+            } catch (RuntimeException e) {
+                scheduler.close();                       // the poller's descriptors: nobody else will close them
+                throw e;
+            }
         }
         for (Activation a : b.activations) {
             a.activate(this);
@@ -325,6 +330,11 @@ public final class Kernel implements AutoCloseable {
             inspector.open(scheduler, backend.name().toLowerCase(java.util.Locale.ROOT), console, jmx);
             inspectors.add(inspector);
         }
+    }
+
+    /** {@return a label of the task group {@code task} belongs to, or an empty string} Kernel thread only. */
+    static String groupLabel(KernelTask<?> task) {
+        return TaskGroup.monitorLabel(task.slotValue(TaskGroup.membershipSlot()));
     }
 
     /**

@@ -250,7 +250,7 @@ public final class Monitor {
      */
     public Attachment attach(Kernel kernel) {
         Objects.requireNonNull(kernel, "kernel");
-        KernelInspector inspector = new KernelInspector(TaskGroup::monitorLabel, false);
+        KernelInspector inspector = new KernelInspector(Kernel::groupLabel, false);
         kernel.inspect(inspector, settings(true), false);
         return new Attachment() {
             @Override
