@@ -8,6 +8,7 @@
 module org.curio.kernel {
     requires transitive org.curio.traps;            // Task, Trap and the exceptions appear in our signatures
     requires jdk.unsupported;                       // sun.misc.Signal: SIGINT and SIGTERM stop a kernel
+    requires java.management;                       // a kernel's MBean; loaded only when one is registered
 
     requires io.netty.transport.classes.epoll;      // readiness only; never in our API
     requires io.netty.transport.epoll.linux.x86_64; // resolves the native epoll library, so applications need not

@@ -42,6 +42,10 @@ public final class Curio {
      * {@code run(Kernel.builder().stopOnSignals(true), main)}; pass a builder without it to keep
      * signals to yourself.
      *
+     * <p>Setting the environment variable {@value Monitor#ENVIRONMENT_VARIABLE} turns on the kernel's
+     * {@linkplain Monitor monitor console} (see {@link Monitor#fromEnvironment} for its values), as it
+     * does in curio.
+     *
      * @param main the main task's body
      * @param <T>  the result type
      * @return the main task's result
@@ -56,6 +60,9 @@ public final class Curio {
      * the result. If the settings {@linkplain Kernel.Builder#stopOnSignals stop on signals} and a
      * signal stopped the kernel, the JVM exits once the kernel is closed, with status 128 + the
      * signal's number.
+     * If the settings ask for no {@linkplain Kernel.Builder#monitor monitor console}, the
+     * {@value Monitor#ENVIRONMENT_VARIABLE} environment variable may turn one on; if it cannot listen
+     * (the port is taken), the program runs without it and a warning is logged.
      *
      * @param settings the kernel's settings
      * @param main     the main task's body
@@ -65,7 +72,7 @@ public final class Curio {
      */
     public static <T> T run(Kernel.Builder settings, Callable<? extends T> main) throws Exception {
         Objects.requireNonNull(main, "main");
-        Kernel kernel = Objects.requireNonNull(settings, "settings").build();
+        Kernel kernel = Objects.requireNonNull(settings, "settings").buildForRun();
         try {
             try (kernel) {
                 return kernel.run(main);

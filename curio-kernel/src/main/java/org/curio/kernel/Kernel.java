@@ -1,11 +1,13 @@
 package org.curio.kernel;
 
+import java.net.SocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -14,6 +16,7 @@ import java.util.function.Supplier;
 import org.curio.kernel.internal.KernelTask;
 import org.curio.kernel.internal.KernelLoop;
 import org.curio.kernel.internal.Signals;
+import org.curio.kernel.internal.monitor.KernelInspector;
 import org.curio.kernel.spi.Activation;
 import org.curio.kernel.spi.Holdings;
 import org.curio.kernel.spi.KernelClock;
@@ -79,8 +82,9 @@ public final class Kernel implements AutoCloseable {
     private Signals.@Nullable Registration signals;      // guarded by lifecycle; from the first run to close
     private final Map<Class<?>, AutoCloseable> resources = new LinkedHashMap<>();  // kernel tasks only; oldest first
     private final List<Holdings> holdings = new CopyOnWriteArrayList<>();           // kept after close: the ledger reads them
+    private final List<KernelInspector> inspectors = new CopyOnWriteArrayList<>();  // monitor console, JMX; closed by close()
 
-    private Kernel(Builder b) {
+    private Kernel(Builder b, @Nullable Monitor environmentMonitor) {
         org.curio.kernel.internal.ClassInit.ensure();    // no curio class is first initialized by a task
         this.clock = b.clock;
         this.shutdownTimeout = b.shutdownTimeout;
@@ -89,8 +93,20 @@ public final class Kernel implements AutoCloseable {
         this.backend = resolved == org.curio.traps.spi.Backend.VIRTUAL
                 ? CoroutineBackend.VIRTUAL : CoroutineBackend.CONTINUATION;
         KernelLoop.Idle idle = clock instanceof VirtualClock vc ? virtualIdle(vc) : REAL_IDLE;
-        this.scheduler = new KernelLoop(resolved, clock, idle, b.activations, this, b.perturbationSeed);
+        Monitor monitor = b.monitor != null ? b.monitor : environmentMonitor;
+        boolean jmx = b.jmx != null ? b.jmx : monitor != null || KernelInspector.jmxByDefault();
+        KernelInspector inspector = monitor != null || jmx ? new KernelInspector(Kernel::groupLabel, monitor != null) : null;
+        this.scheduler = new KernelLoop(resolved, clock, idle,
+                inspector == null ? b.activations : inspector.withActivations(b.activations), this, b.perturbationSeed);
         scheduler.budget(b.budget);
+        if (inspector != null) {
+            try {
+                inspect(inspector, monitor == null ? null : monitor.settings(monitor == b.monitor), jmx);
+            } catch (RuntimeException e) {
+                scheduler.close();                       // the poller's descriptors: nobody else will close them
+                throw e;
+            }
+        }
         for (Activation a : b.activations) {
             a.activate(this);
         }
@@ -300,7 +316,41 @@ public final class Kernel implements AutoCloseable {
             if (r != null) {
                 r.close();
             }
+            for (KernelInspector i : inspectors) {
+                i.close();
+            }
         }
+    }
+
+    /** Serves this kernel on a monitor console and/or as an MBean until it closes (see {@link Monitor}). */
+    void inspect(KernelInspector inspector, org.curio.kernel.internal.monitor.@Nullable ConsoleSettings console,
+                 boolean jmx) {
+        synchronized (lifecycle) {
+            if (closed) {
+                throw new IllegalStateException("cannot attach a monitor: " + this + " is closed");
+            }
+            inspector.open(scheduler, backend.name().toLowerCase(java.util.Locale.ROOT), console, jmx);
+            inspectors.add(inspector);
+        }
+    }
+
+    /** {@return a label of the task group {@code task} belongs to, or an empty string} Kernel thread only. */
+    static String groupLabel(KernelTask<?> task) {
+        return TaskGroup.monitorLabel(task.slotValue(TaskGroup.membershipSlot()));
+    }
+
+    /**
+     * {@return the address of the monitor console serving this kernel, if it was built with one} The
+     * bound address: with port 0 asked for, the port the system chose. See {@link Builder#monitor}.
+     */
+    public Optional<SocketAddress> monitorAddress() {
+        for (KernelInspector i : inspectors) {
+            Optional<SocketAddress> a = i.consoleAddress();
+            if (a.isPresent()) {
+                return a;
+            }
+        }
+        return Optional.empty();
     }
 
     private void shutDownTasks() {
@@ -502,8 +552,42 @@ public final class Kernel implements AutoCloseable {
         private @Nullable Long perturbationSeed;
         private boolean stopOnSignals;
         private int budget = KernelLoop.DEFAULT_BUDGET;
+        private @Nullable Monitor monitor;
+        private @Nullable Boolean jmx;
 
         private Builder() {}
+
+        /**
+         * Serves the kernel on a monitor console from its build until it is closed (see {@link Monitor}):
+         * {@code Kernel.builder().monitor(Monitor.localhost())} listens on 127.0.0.1:48802. Off by
+         * default; {@link Curio#run} also turns it on from the {@value Monitor#ENVIRONMENT_VARIABLE}
+         * environment variable. A kernel with a console records its last 50 terminated tasks (an
+         * activation) and is registered as an MBean.
+         *
+         * @param console where the console listens
+         * @return this builder
+         */
+        public Builder monitor(Monitor console) {
+            this.monitor = Objects.requireNonNull(console, "console");
+            return this;
+        }
+
+        /**
+         * Chooses whether the kernel registers an MBean, {@code org.curio:type=Kernel,name=<id>}, while it
+         * is open: its counters as attributes, and {@code ps}, {@code where(id)}, {@code cancel(id)} and
+         * {@code taskTree} as operations answering JSON. By default it does when it has a monitor console,
+         * when the system property {@code org.curio.jmx} is {@code true}, or when the platform MBean
+         * server exists already when it is built (a JMX agent started with the JVM, or some code asked for
+         * it): creating that server costs about a third of a second, which a program that never uses JMX
+         * should not pay.
+         *
+         * @param register whether to register the MBean
+         * @return this builder
+         */
+        public Builder jmx(boolean register) {
+            this.jmx = register;
+            return this;
+        }
 
         /**
          * Makes SIGINT (Ctrl-C) and SIGTERM stop the kernel as {@link Kernel#shutdown()} does, from its
@@ -616,7 +700,17 @@ public final class Kernel implements AutoCloseable {
          * @throws IllegalStateException if the continuation backend was chosen but is unavailable
          */
         public Kernel build() {
-            return new Kernel(this);
+            return new Kernel(this, null);
+        }
+
+        /**
+         * Builds the kernel for {@link Curio#run}: without a console of its own, it gets the one the
+         * {@value Monitor#ENVIRONMENT_VARIABLE} environment variable asks for, if any; if that one cannot
+         * listen, the program runs without it (a warning is logged).
+         */
+        Kernel buildForRun() {
+            return new Kernel(this, monitor != null ? null
+                    : Monitor.fromEnvironment(System.getenv(Monitor.ENVIRONMENT_VARIABLE)).orElse(null));
         }
     }
 }

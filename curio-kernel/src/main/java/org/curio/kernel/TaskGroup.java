@@ -93,6 +93,24 @@ public final class TaskGroup<T> implements AutoCloseable {
      */
     private static final TaskSlot<TaskGroup<?>> GROUP = TaskSlot.of("TaskGroup", TaskSlot.Scope.UNTIL_JOINED);
 
+    /** {@return the slot that holds a task's group} For the monitor, which reads it on the kernel thread. */
+    static TaskSlot<?> membershipSlot() {
+        return GROUP;
+    }
+
+    /**
+     * {@return a label naming {@code group}, the value of a task's {@linkplain #membershipSlot() slot},
+     * such as {@code group@1b2c3d/all}, or an empty string if it is not a group} For the monitor.
+     *
+     * @param group the slot's value, or null
+     */
+    static String monitorLabel(@Nullable Object group) {
+        return group instanceof TaskGroup<?> g
+                ? "group@" + Integer.toHexString(System.identityHashCode(g)) + "/"
+                        + g.wait.name().toLowerCase(java.util.Locale.ROOT)
+                : "";
+    }
+
     /** What {@link #join()} waits for. */
     public enum Wait {
         /** Every task. */

@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
 class KernelClosureTest {
     /** The classes that make up the kernel's façade: they build, run, observe and report on the loop. */
     private static final Set<String> FACADE = Set.of("Kernel", "Curio", "Ledger", "Debug", "VirtualClock",
-            "CoroutineBackend");
+            "CoroutineBackend", "Monitor");
 
     private static final Pattern INTERNAL = Pattern.compile("\\borg\\.curio\\.kernel\\.internal\\b");
 

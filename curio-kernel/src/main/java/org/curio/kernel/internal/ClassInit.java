@@ -144,7 +144,19 @@ public final class ClassInit {
      */
     static final List<String> NOT_PRELOADED = List.of(
             "org.curio.kernel.Debug", "org.curio.kernel.Debug$1", "org.curio.kernel.Debug$2",
-            "org.curio.kernel.Debug$3", "org.curio.kernel.Debug$4");
+            "org.curio.kernel.Debug$3", "org.curio.kernel.Debug$4",
+            // The monitor console and JMX: they run on threads of their own and on the loop, never on a
+            // task's stack; a kernel without them loads only the check for a platform MBean server.
+            "org.curio.kernel.Monitor", "org.curio.kernel.Monitor$1", "org.curio.kernel.Monitor$Attachment",
+            "org.curio.kernel.internal.monitor.Commands", "org.curio.kernel.internal.monitor.Commands$Target",
+            "org.curio.kernel.internal.monitor.Console", "org.curio.kernel.internal.monitor.ConsoleSettings",
+            "org.curio.kernel.internal.monitor.Consoles", "org.curio.kernel.internal.monitor.Json",
+            "org.curio.kernel.internal.monitor.KernelInspector",
+            "org.curio.kernel.internal.monitor.KernelInspector$Where",
+            "org.curio.kernel.internal.monitor.KernelJmx", "org.curio.kernel.internal.monitor.Recorder",
+            "org.curio.kernel.internal.monitor.Recorder$Ended", "org.curio.kernel.internal.monitor.Session",
+            "org.curio.kernel.internal.monitor.SignalRaiser", "org.curio.kernel.internal.monitor.Snapshot",
+            "org.curio.kernel.internal.monitor.Snapshot$Stats", "org.curio.kernel.internal.monitor.TaskInfo");
 
     private ClassInit() {}
 

@@ -879,6 +879,55 @@ public final class KernelLoop {
         poller.close();
     }
 
+    // ------------------------------------------------------------------ read-only views for the monitor
+
+    /** {@return the number of tasks ready to run; exact on the kernel thread, a racy estimate elsewhere} */
+    public int readyTasks() {
+        return ready.size();
+    }
+
+    /** {@return the number of hand-offs from other threads waiting for the next turn} Any thread. */
+    public int pendingHandOffs() {
+        return handoffs.size();
+    }
+
+    /** {@return the thread the loop runs on now, or null between runs} Any thread. */
+    public @Nullable Thread loopThread() {
+        return loopThread;
+    }
+
+    /** {@return whether tasks run on virtual threads (otherwise on continuations of the loop thread)} */
+    public boolean virtualBackend() {
+        return backend == Backend.VIRTUAL;
+    }
+
+    /** {@return the kernel clock's reading now} Any thread, as the clock itself allows. */
+    public long clockNow() {
+        return clock.nanoTime();
+    }
+
+    /**
+     * Returns the live tasks, oldest first, read from another thread without the kernel's help, for a
+     * monitor that must answer while the kernel is busy. The list may miss a task created or include
+     * one ended during the walk; it cannot loop, since a live task's link only ever points to a task
+     * created after it (ids rise strictly), and it stops at {@code limit} tasks.
+     *
+     * @param limit the most tasks to return
+     * @return the tasks seen
+     */
+    public List<KernelTask<?>> tasksRacy(int limit) {
+        List<KernelTask<?>> list = new ArrayList<>();
+        long lastId = 0;
+        for (KernelTask<?> t = oldest; t != null && list.size() < limit; t = t.newerLive) {
+            if (t.id() <= lastId) {
+                break;                                   // a stale link: stop rather than revisit
+            }
+            lastId = t.id();
+            list.add(t);
+        }
+        return list;
+    }
+
     /** {@return the task running now, if the caller is one of this kernel's tasks} */
     public @Nullable KernelTask<?> currentTask() {
         return TrapHandler.current() instanceof KernelTask<?> t && t.scheduler == this ? t : null;

@@ -271,6 +271,33 @@ public final class KernelTask<T> implements Task<T>, TrapHandler {
         return "Task(id=" + id + ", name=" + name() + ")[" + state + "]";
     }
 
+    // ---- read-only views for the monitor (plain reads: exact on the kernel thread, racy elsewhere)
+
+    /** {@return the deadline of the timeout in force on the kernel clock, or {@code Trap.NO_DEADLINE}} */
+    public long timeoutDeadline() {
+        return timeout;
+    }
+
+    /** {@return the deadline of the task's sleep on the kernel clock, or {@code Trap.NO_DEADLINE} if not sleeping} */
+    public long wakeDeadline() {
+        TimerQueue.Entry e = sleepTimer;
+        return e != null && e.armed() ? e.deadline : Trap.NO_DEADLINE;
+    }
+
+    /** {@return the task's value in {@code slot}, or null} Kernel thread only: the slot table is not thread-safe. */
+    public @Nullable Object slotValue(TaskSlot<?> slot) {
+        return slot(slot);
+    }
+
+    /**
+     * {@return the coroutine's stack as the backend gives it, unfiltered} On the virtual-thread backend
+     * any thread may call this; on the continuation backend only the kernel thread, while the task is
+     * suspended (walking a continuation the kernel may resume at the same time is not safe).
+     */
+    public List<StackTraceElement> coroutineStack() {
+        return coroutine.stackTrace();
+    }
+
     // ---- kernel and library helpers
 
     WaitQueue joiningQueue() {
