@@ -104,9 +104,12 @@ public final class ClassInit {
             "org.curio.kernel.Timeouts$Expired",
             "org.curio.kernel.VirtualClock",
             "org.curio.kernel.VoidBody",
+            "org.curio.kernel.internal.BlockedAt",
             "org.curio.kernel.internal.CallSite",
             "org.curio.kernel.internal.ClassInit",
             "org.curio.kernel.internal.Crashes",
+            "org.curio.kernel.internal.FlightRecording",
+            "org.curio.kernel.internal.Frames",
             "org.curio.kernel.internal.IoWaits",
             "org.curio.kernel.internal.IoWaits$Registration",
             "org.curio.kernel.internal.KernelTask",
@@ -115,6 +118,7 @@ public final class ClassInit {
             "org.curio.kernel.internal.Signals",
             "org.curio.kernel.internal.Signals$Registration",
             "org.curio.kernel.internal.Signals$Sun",
+            "org.curio.kernel.internal.TaskEvents",
             "org.curio.kernel.internal.TimerQueue",
             "org.curio.kernel.internal.TimerQueue$Entry",
             "org.curio.kernel.internal.poll.OffloadingPoller",
@@ -141,7 +145,13 @@ public final class ClassInit {
      */
     static final List<String> NOT_PRELOADED = List.of(
             "org.curio.kernel.Debug", "org.curio.kernel.Debug$1", "org.curio.kernel.Debug$2",
-            "org.curio.kernel.Debug$3", "org.curio.kernel.Debug$4");
+            "org.curio.kernel.Debug$3", "org.curio.kernel.Debug$4",
+            // JFR: need jdk.jfr, so loaded only once a recording starts (Recordings initializes them then)
+            "org.curio.kernel.internal.jfr.KernelEvents", "org.curio.kernel.internal.jfr.KernelStatisticsEvent",
+            "org.curio.kernel.internal.jfr.LongRunEvent", "org.curio.kernel.internal.jfr.Recordings",
+            "org.curio.kernel.internal.jfr.Recordings$Listener", "org.curio.kernel.internal.jfr.TaskCancelEvent",
+            "org.curio.kernel.internal.jfr.TaskCrashEvent", "org.curio.kernel.internal.jfr.TaskEndEvent",
+            "org.curio.kernel.internal.jfr.TaskSpawnEvent", "org.curio.kernel.internal.jfr.TimeoutEvent");
 
     private ClassInit() {}
 

@@ -95,6 +95,7 @@ public final class KernelLoop {
     private volatile @Nullable KernelTask<?> mainTask;
     private volatile @Nullable Thread loopThread;
     private int budget = DEFAULT_BUDGET;                  // cooperative budget per resumption
+    volatile @Nullable TaskEvents events;                  // set only while a JFR recording runs; any thread
 
     /** What the loop does when no task is ready: wait on the real clock, or jump a virtual one. */
     public interface Idle {
@@ -136,6 +137,7 @@ public final class KernelLoop {
         this.poller = Pollers.create(this.backend == Backend.VIRTUAL);
         this.poller.bind(this::ownsCurrentThread, () -> !handoffs.isEmpty());
         this.io = new IoWaits(this, poller);
+        FlightRecording.register(this);
     }
 
     /**
@@ -149,6 +151,39 @@ public final class KernelLoop {
             throw new IllegalArgumentException("budget must be positive: " + operations);
         }
         budget = operations;
+    }
+
+    // ------------------------------------------------------------------ flight recording
+
+    /**
+     * Installs or removes the flight recording's task events. Any thread: the field is volatile, the
+     * one piece of kernel state another thread writes directly, so that a recording that starts
+     * between two runs sees the next run's first task; each hook reads it once.
+     *
+     * @param events the events, or null to record nothing
+     */
+    public void events(@Nullable TaskEvents events) {
+        this.events = events;
+    }
+
+    /** {@return whether task events are being recorded} */
+    public boolean recordsEvents() {
+        return events != null;
+    }
+
+    /** {@return the ready tasks' count, read without synchronization: from another thread, an estimate} */
+    public int readyEstimate() {
+        return ready.size();
+    }
+
+    /** {@return the hand-offs from other threads not yet run; any thread} */
+    public int pendingHandoffs() {
+        return handoffs.size();
+    }
+
+    /** {@return the backend's name, in lower case} */
+    public String backendName() {
+        return backend.name().toLowerCase(java.util.Locale.ROOT);
     }
 
     private boolean ownsCurrentThread() {
@@ -291,7 +326,12 @@ public final class KernelLoop {
         for (Activation a : activations) {
             a.running(t);
         }
+        TaskEvents recording = events;
+        Object token = recording == null ? null : recording.running(t);
         t.coroutine.resume();
+        if (recording != null) {
+            recording.ran(t, token);
+        }
         if (t.finished) {
             terminate(t);
         } else {
@@ -311,6 +351,10 @@ public final class KernelLoop {
         for (Activation a : activations) {
             a.terminated(t, failure);
         }
+        TaskEvents recording = events;
+        if (recording != null) {
+            recording.terminated(t, failure);
+        }
         if (t.joining != null && !t.joining.isEmpty()) {
             WaitQueues.wake(t.joining, t.joining.size(), kernel, w -> wake(own(w), null));
         }
@@ -329,8 +373,11 @@ public final class KernelLoop {
             for (Activation a : activations) {
                 a.crashed(t, failure);
             }
-            logSafely((t.cancelled ? "task failed in its cleanup after being cancelled: " : "task crashed: ") + t,
-                    failure);
+            if (recording != null) {
+                recording.crashed(t, failure);
+            }
+            logSafely((t.cancelled ? "task failed in its cleanup after being cancelled: " : "task crashed: ") + t
+                    + Crashes.at(failure), failure);
             if (!t.joined) {
                 crashes.remember(t);
             }
@@ -449,6 +496,7 @@ public final class KernelLoop {
             t.cancelDelivered = true;
         }
         if (e instanceof CancelledException c) {
+            BlockedAt.note(c, t);                       // on the task's stack: where the cancellation reached it
             throw c;
         }
         if (e instanceof RuntimeException r) {
@@ -535,6 +583,10 @@ public final class KernelLoop {
         enqueue(task);
         for (Activation a : activations) {
             a.created(task);
+        }
+        TaskEvents recording = events;
+        if (recording != null) {
+            recording.spawned(task);
         }
         return task;
     }
@@ -633,6 +685,10 @@ public final class KernelLoop {
             for (Activation a : activations) {
                 a.cancelled(target, exception);
             }
+        }
+        TaskEvents recording = events;
+        if (recording != null) {
+            recording.cancelled(target, exception, currentTask(), target.allowCancel && target.cancelFunc != null);
         }
         disarmTimeout(target);                          // a cancelled task's timeout no longer matters
         target.timeout = Trap.NO_DEADLINE;
@@ -798,6 +854,7 @@ public final class KernelLoop {
 
     /** Releases the poller and every registration. */
     public void close() {
+        FlightRecording.unregister(this);
         io.releaseAll();
         poller.close();
     }
