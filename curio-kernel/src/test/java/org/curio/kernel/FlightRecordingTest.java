@@ -27,6 +27,7 @@ import org.junit.jupiter.api.Timeout;
  * The kernel's JFR events, observed with a {@link RecordingStream}: each names its kernel and task;
  * none is recorded, and the kernel's hook stays off, while no recording runs.
  */
+@Timeout(60)                        // the first recording in a JVM starts JFR, which takes seconds on a busy machine
 class FlightRecordingTest {
     private static final String[] TASK_EVENTS = {
         "curio.TaskSpawn", "curio.TaskEnd", "curio.TaskCrash", "curio.TaskCancel", "curio.Timeout",
@@ -163,7 +164,6 @@ class FlightRecordingTest {
 
     /** The statistics event reports a kernel's live tasks and timers while it waits. */
     @Test
-    @Timeout(20)
     void periodicKernelStatistics() throws Exception {
         CompletableFuture<RecordedEvent> seen = new CompletableFuture<>();
         try (RecordingStream rs = new RecordingStream()) {
