@@ -16,6 +16,7 @@ module org.curio.kernel {
     requires io.netty.transport;                    // IoHandler, IoRegistration
     requires io.netty.common;                       // ThreadAwareExecutor
     requires static transitive org.jspecify;        // nullness annotations in our signatures, compile time only
+    requires static jdk.jfr;                        // JFR events, when the runtime has jdk.jfr (checked once)
 
     exports org.curio.kernel;
     exports org.curio.kernel.spi;                   // Activation hooks, KernelClock

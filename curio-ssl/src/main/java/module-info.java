@@ -8,6 +8,7 @@ module org.curio.ssl {
     requires org.curio.sync;                   // locks and events order the engine's ciphertext
 
     requires static transitive org.jspecify;   // nullness annotations in our signatures, compile time only
+    requires static jdk.jfr;                   // the TLS handshake event, when the runtime has jdk.jfr (checked once)
 
     exports org.curio.ssl;
 }

@@ -713,4 +713,14 @@ public final class Kernel implements AutoCloseable {
                     : Monitor.fromEnvironment(System.getenv(Monitor.ENVIRONMENT_VARIABLE)).orElse(null));
         }
     }
+
+    /**
+     * Records, when a flight recording runs, that a timeout block of {@code task} saw a timeout: its
+     * own deadline ({@code own}) or an enclosing block's. Timeouts calls it, on the task. Discussion:
+     * a static call rather than a trap, so that recording (a diagnostic) adds no trap that activations
+     * and traces would see; it only reads the task's kernel's recording hook.
+     */
+    static void timedOut(Task<?> task, boolean own, String api, Duration timeout, long deadline) {
+        org.curio.kernel.internal.FlightRecording.timedOut(task, own, api, timeout, deadline);
+    }
 }

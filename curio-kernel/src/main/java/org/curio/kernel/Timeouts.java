@@ -232,9 +232,17 @@ public final class Timeouts {
             boolean timeoutFired = failure == null && pendingTimeout();
             long now = Traps.call(new Trap.UnsetTimeout(prior));
             if (failure instanceof TaskTimeoutException || failure instanceof TimeoutCancellationException) {
-                if (!isOwnTimeout(open, (CancelledException) failure)) {
+                boolean ownTimeout;
+                try {
+                    ownTimeout = isOwnTimeout(open, (CancelledException) failure);
+                } catch (CancelledException outer) {
+                    Kernel.timedOut(task, false, api, duration, deadline);
+                    throw outer;
+                }
+                if (!ownTimeout) {
                     throw Throwing.<CancelledException>rethrow(failure);
                 }
+                Kernel.timedOut(task, true, api, duration, deadline);
                 if (ignore) {
                     return onExpiry == null ? null : onExpiry.value();
                 }

@@ -49,6 +49,7 @@ class CrashReportTest {
         List<String> lines = new ArrayList<>();
         for (LogRecord r : log.records()) {
             lines.add(r.getLevel() + " " + r.getMessage().replaceAll("\\(id=\\d+, ", "(").replaceAll("Task-\\d+", "Task-N")
+                    .replaceAll("\\.java:\\d+\\)", ".java:N)")
                     + " / "
                     + (r.getThrown() == null ? "-" : r.getThrown().getMessage()));
         }
@@ -82,7 +83,8 @@ class CrashReportTest {
                 return null;
             });
             assertEquals(List.of("SEVERE task failed in its cleanup after being cancelled: "
-                    + "Task(name=worker)[TERMINATED] / cleanup broke"), seen);
+                    + "Task(name=worker)[TERMINATED] at org.curio.kernel.CrashReportTest.breakDown(CrashReportTest.java:N)"
+                    + " / cleanup broke"), seen);
             assertEquals(List.of("crashed worker cleanup broke", "unjoined worker cleanup broke"), crashes.events);
         }
     }
@@ -106,7 +108,8 @@ class CrashReportTest {
                 assertEquals(List.of(), crashes.events);
             }
             assertEquals(List.of("SEVERE task failed in its cleanup after being cancelled: "
-                    + "Task(name=Task-N)[TERMINATED] / daemon cleanup broke"), crashLines(log));
+                    + "Task(name=Task-N)[TERMINATED] at org.curio.kernel.CrashReportTest.breakDown(CrashReportTest.java:N)"
+                    + " / daemon cleanup broke"), crashLines(log));
             assertEquals(List.of("crashed Task-N daemon cleanup broke", "unjoined Task-N daemon cleanup broke"),
                     crashes.events.stream().map(e -> e.replaceAll("Task-\\d+", "Task-N")).toList());
         }
@@ -221,7 +224,8 @@ class CrashReportTest {
                         assertThrows(TaskException.class, t::join).getCause());
                 return null;
             });
-            assertEquals(List.of("SEVERE task crashed: Task(name=child)[TERMINATED] / nope"), crashLines(log));
+            assertEquals(List.of("SEVERE task crashed: Task(name=child)[TERMINATED] at org.curio.kernel.CrashReportTest"
+                    + ".lambda$joinerGetsTheFailureAndTheLogHasIt$1(CrashReportTest.java:N) / nope"), crashLines(log));
         }
     }
 

@@ -27,6 +27,7 @@ import org.curio.io.Connection;
 import org.curio.kernel.Curio;
 import org.curio.kernel.Timeouts;
 import org.curio.ssl.internal.DelegatedTasks;
+import org.curio.ssl.internal.TlsRecording;
 import org.curio.sync.Event;
 import org.curio.sync.Lock;
 import org.curio.traps.CancelledException;
@@ -146,6 +147,7 @@ public final class TlsConnection implements Connection {
     private Event handshakeTurn = new Event(); // set (and replaced) whenever a driver stops
     private long handshakeDeadline;            // kernel clock, when the handshake must be done
     private long handshakeStartMillis;         // wall clock, when the initial handshake began
+    private @Nullable Object handshakeRecord;  // its JFR event while one is being recorded
     private @Nullable IOException failure;     // the connection is broken: every call fails with this
     private @Nullable CompletableFuture<Void> task; // delegated tasks running on a worker thread
     private boolean reading;                   // a task is in recvInto
@@ -368,6 +370,7 @@ public final class TlsConnection implements Connection {
         try {
             if (handshake == Handshake.NOT_STARTED) {
                 handshakeStartMillis = System.currentTimeMillis();
+                handshakeRecord = TlsRecording.begin(this::peer);
                 engine.beginHandshake();
                 handshake = Handshake.IN_PROGRESS;
                 handshakeDeadline = settings.handshakeTimeout().map(t -> Timeouts.clock() + t.toNanos()).orElse(0L);
@@ -392,13 +395,26 @@ public final class TlsConnection implements Connection {
             }
             handshake = Handshake.DONE;
             resizeBuffers();
+            recordHandshake(null);
         } catch (IOException e) {
-            throw failHandshake(e);
+            IOException failed = failHandshake(e);
+            recordHandshake(failed);
+            throw failed;
         } finally {
             driving = false;
             Event turn = handshakeTurn;
             handshakeTurn = new Event();
             turn.set();
+        }
+    }
+
+    /** Ends the handshake's JFR event, if one is being recorded. */
+    private void recordHandshake(@Nullable IOException failed) {
+        Object record = handshakeRecord;
+        if (record != null) {
+            handshakeRecord = null;
+            TlsRecording.end(record, new TlsRecording.Outcome(side(), failed == null ? engine.getSession() : null,
+                    failed == null && sessionResumed(), failed == null ? null : failed.getMessage()));
         }
     }
 

@@ -51,9 +51,15 @@ public abstract sealed class CancelledException extends Exception
         return deliveredAt;
     }
 
-    /** Copies the trap noted on {@code other}, for a relabelled copy of the same expiry. */
+    /**
+     * Copies the trap noted on {@code other}, and what it carries as suppressed exceptions (where the
+     * task was blocked, which the kernel adds on delivery), for a relabelled copy of the same expiry.
+     */
     final void deliveredAtSameTrapAs(CancelledException other) {
         deliveredAt = other.deliveredAt;
+        for (Throwable s : other.getSuppressed()) {
+            addSuppressed(s);
+        }
     }
 
     /**

@@ -106,9 +106,12 @@ public final class ClassInit {
             "org.curio.kernel.Timeouts$Expired",
             "org.curio.kernel.VirtualClock",
             "org.curio.kernel.VoidBody",
+            "org.curio.kernel.internal.BlockedAt",
             "org.curio.kernel.internal.CallSite",
             "org.curio.kernel.internal.ClassInit",
             "org.curio.kernel.internal.Crashes",
+            "org.curio.kernel.internal.FlightRecording",
+            "org.curio.kernel.internal.Frames",
             "org.curio.kernel.internal.IoWaits",
             "org.curio.kernel.internal.IoWaits$Registration",
             "org.curio.kernel.internal.KernelTask",
@@ -118,6 +121,7 @@ public final class ClassInit {
             "org.curio.kernel.internal.Signals",
             "org.curio.kernel.internal.Signals$Registration",
             "org.curio.kernel.internal.Signals$Sun",
+            "org.curio.kernel.internal.TaskEvents",
             "org.curio.kernel.internal.TimerQueue",
             "org.curio.kernel.internal.TimerQueue$Entry",
             "org.curio.kernel.internal.poll.OffloadingPoller",
@@ -156,7 +160,13 @@ public final class ClassInit {
             "org.curio.kernel.internal.monitor.KernelJmx", "org.curio.kernel.internal.monitor.Recorder",
             "org.curio.kernel.internal.monitor.Recorder$Ended", "org.curio.kernel.internal.monitor.Session",
             "org.curio.kernel.internal.monitor.SignalRaiser", "org.curio.kernel.internal.monitor.Snapshot",
-            "org.curio.kernel.internal.monitor.Snapshot$Stats", "org.curio.kernel.internal.monitor.TaskInfo");
+            "org.curio.kernel.internal.monitor.Snapshot$Stats", "org.curio.kernel.internal.monitor.TaskInfo",
+            // JFR: need jdk.jfr, so loaded only once a recording starts (Recordings initializes them then)
+            "org.curio.kernel.internal.jfr.KernelEvents", "org.curio.kernel.internal.jfr.KernelStatisticsEvent",
+            "org.curio.kernel.internal.jfr.LongRunEvent", "org.curio.kernel.internal.jfr.Recordings",
+            "org.curio.kernel.internal.jfr.Recordings$Listener", "org.curio.kernel.internal.jfr.TaskCancelEvent",
+            "org.curio.kernel.internal.jfr.TaskCrashEvent", "org.curio.kernel.internal.jfr.TaskEndEvent",
+            "org.curio.kernel.internal.jfr.TaskSpawnEvent", "org.curio.kernel.internal.jfr.TimeoutEvent");
 
     private ClassInit() {}
 

@@ -41,6 +41,16 @@ final class Crashes {
         compactAt = MIN_COMPACTION;
     }
 
+    /**
+     * {@return {@code " at "} and the first frame of the program's own code in {@code failure}'s stack,
+     * or an empty string} The crash log line names it, so the first frame a reader meets is the
+     * program's, whatever curio frames the exception was thrown from.
+     */
+    static String at(Throwable failure) {
+        StackTraceElement frame = Frames.firstUser(failure.getStackTrace());
+        return frame == null ? "" : " at " + Frames.describe(frame);
+    }
+
     private static boolean forgotten(@Nullable KernelTask<?> t) {
         return t == null || t.joined;
     }

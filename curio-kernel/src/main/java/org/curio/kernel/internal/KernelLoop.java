@@ -102,6 +102,9 @@ public final class KernelLoop {
     private @Nullable KernelTask<?> stepMain;              // the run's main task
     private @Nullable KernelTask<?> current;               // the task running now, until its next step
     private int batchLeft;                                // tasks of this turn's batch not yet run
+    volatile @Nullable TaskEvents events;                  // set only while a JFR recording runs; any thread
+    private @Nullable TaskEvents runRecording;            // the recording beforeRun saw, for afterRun
+    private @Nullable Object runToken;                     // what it answered for the running task
 
     /** What the loop does when no task is ready: wait on the real clock, or jump a virtual one. */
     public interface Idle {
@@ -143,6 +146,7 @@ public final class KernelLoop {
         this.poller = Pollers.create(this.backend == Backend.VIRTUAL);
         this.poller.bind(this::ownsCurrentThread, () -> !handoffs.isEmpty());
         this.io = new IoWaits(this, poller);
+        FlightRecording.register(this);
     }
 
     /**
@@ -156,6 +160,39 @@ public final class KernelLoop {
             throw new IllegalArgumentException("budget must be positive: " + operations);
         }
         budget = operations;
+    }
+
+    // ------------------------------------------------------------------ flight recording
+
+    /**
+     * Installs or removes the flight recording's task events. Any thread: the field is volatile, the
+     * one piece of kernel state another thread writes directly, so that a recording that starts
+     * between two runs sees the next run's first task; each hook reads it once.
+     *
+     * @param events the events, or null to record nothing
+     */
+    public void events(@Nullable TaskEvents events) {
+        this.events = events;
+    }
+
+    /** {@return whether task events are being recorded} */
+    public boolean recordsEvents() {
+        return events != null;
+    }
+
+    /** {@return the ready tasks' count, read without synchronization: from another thread, an estimate} */
+    public int readyEstimate() {
+        return ready.size();
+    }
+
+    /** {@return the hand-offs from other threads not yet run; any thread} */
+    public int pendingHandoffs() {
+        return handoffs.size();
+    }
+
+    /** {@return the backend's name, in lower case} */
+    public String backendName() {
+        return backend.name().toLowerCase(java.util.Locale.ROOT);
     }
 
     private boolean ownsCurrentThread() {
@@ -366,9 +403,18 @@ public final class KernelLoop {
         for (Activation a : activations) {
             a.running(t);
         }
+        TaskEvents recording = events;
+        runRecording = recording;
+        runToken = recording == null ? null : recording.running(t);
     }
 
     private void afterRun(KernelTask<?> t) {
+        TaskEvents recording = runRecording;
+        if (recording != null) {
+            runRecording = null;
+            recording.ran(t, runToken);
+            runToken = null;
+        }
         if (t.finished) {
             terminate(t);
         } else {
@@ -388,6 +434,10 @@ public final class KernelLoop {
         for (Activation a : activations) {
             a.terminated(t, failure);
         }
+        TaskEvents recording = events;
+        if (recording != null) {
+            recording.terminated(t, failure);
+        }
         if (t.joining != null && !t.joining.isEmpty()) {
             WaitQueues.wake(t.joining, t.joining.size(), kernel, w -> wake(own(w), null));
         }
@@ -406,8 +456,11 @@ public final class KernelLoop {
             for (Activation a : activations) {
                 a.crashed(t, failure);
             }
-            logSafely((t.cancelled ? "task failed in its cleanup after being cancelled: " : "task crashed: ") + t,
-                    failure);
+            if (recording != null) {
+                recording.crashed(t, failure);
+            }
+            logSafely((t.cancelled ? "task failed in its cleanup after being cancelled: " : "task crashed: ") + t
+                    + Crashes.at(failure), failure);
             if (!t.joined) {
                 crashes.remember(t);
             }
@@ -526,6 +579,7 @@ public final class KernelLoop {
             t.cancelDelivered = true;
         }
         if (e instanceof CancelledException c) {
+            BlockedAt.note(c, t);                       // on the task's stack: where the cancellation reached it
             throw c;
         }
         if (e instanceof RuntimeException r) {
@@ -612,6 +666,10 @@ public final class KernelLoop {
         enqueue(task);
         for (Activation a : activations) {
             a.created(task);
+        }
+        TaskEvents recording = events;
+        if (recording != null) {
+            recording.spawned(task);
         }
         return task;
     }
@@ -710,6 +768,10 @@ public final class KernelLoop {
             for (Activation a : activations) {
                 a.cancelled(target, exception);
             }
+        }
+        TaskEvents recording = events;
+        if (recording != null) {
+            recording.cancelled(target, exception, currentTask(), target.allowCancel && target.cancelFunc != null);
         }
         disarmTimeout(target);                          // a cancelled task's timeout no longer matters
         target.timeout = Trap.NO_DEADLINE;
@@ -875,6 +937,7 @@ public final class KernelLoop {
 
     /** Releases the poller and every registration. */
     public void close() {
+        FlightRecording.unregister(this);
         io.releaseAll();
         poller.close();
     }

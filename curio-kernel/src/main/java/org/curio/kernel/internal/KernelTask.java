@@ -1,6 +1,5 @@
 package org.curio.kernel.internal;
 
-import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Objects;
@@ -243,27 +242,10 @@ public final class KernelTask<T> implements Task<T>, TrapHandler {
         if (terminated || cancelFunc == null) {
             return List.of();
         }
-        // Discussion: the frames above the trap call (the switch itself, the JDK's parking, which
-        // differ by backend) are plumbing; a task is where the code that issued the trap is.
-        List<StackTraceElement> stack = coroutine.stackTrace();
-        int start = 0;
-        for (int i = 0; i < stack.size(); i++) {
-            if (stack.get(i).getClassName().equals("org.curio.traps.Traps")) {
-                start = i + 1;
-                break;
-            }
-        }
-        List<StackTraceElement> frames = new ArrayList<>();
-        for (StackTraceElement frame : stack.subList(start, stack.size())) {
-            String c = frame.getClassName();
-            if (c.startsWith("org.curio.traps.internal.") || c.startsWith("org.curio.kernel.internal.")
-                    || c.startsWith("jdk.internal.") || c.startsWith("java.lang.VirtualThread")
-                    || c.startsWith("java.util.concurrent.locks.LockSupport") || c.startsWith("java.lang.invoke.")) {
-                continue;
-            }
-            frames.add(frame);
-        }
-        return List.copyOf(frames);
+        // Discussion: the program's frames come first, as in curio's debug.py: the trap machinery
+        // (the switch, the JDK's parking, which differ by backend) is dropped, and so are the curio
+        // calls above the program's first frame (the blocking call it made, which the state names).
+        return List.copyOf(Frames.userFirst(coroutine.stackTrace()));
     }
 
     @Override
@@ -306,6 +288,16 @@ public final class KernelTask<T> implements Task<T>, TrapHandler {
             q = joining = WaitQueues.pinnedBarrier(scheduler.kernel);
         }
         return q;
+    }
+
+    /** {@return whether the task's body has returned or thrown (it may not be terminated yet)} */
+    public boolean isFinished() {
+        return finished;
+    }
+
+    /** {@return what the task is suspended on, such as {@code READ_WAIT}, when it has just suspended} */
+    public String suspendedOn() {
+        return state;
     }
 
     /** {@return the failure of a terminated task, without counting as having looked at it} */
