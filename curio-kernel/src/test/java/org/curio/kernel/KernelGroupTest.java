@@ -165,7 +165,7 @@ class KernelGroupTest {
                 return message;
             });
             String b = backend();
-            assertEquals("pipe-reader (fd " + pipe[0].intValue() + ") belongs to Kernel[fd-0, " + b
+            assertEquals("descriptor pipe-reader belongs to Kernel[fd-0, " + b
                     + ", tasks=N], not to the calling task's Kernel[fd-1, " + b + ", tasks=N]; a descriptor is used"
                     + " only by tasks of the kernel that first waited on it (close it there, or hand it over before"
                     + " any task waits on it)", normalized(results.get(1)));

@@ -34,7 +34,7 @@ final class FdOwners {
             owner = OWNERS.putIfAbsent(source, io);
         }
         if (owner != null && owner != io) {
-            throw new IllegalArgumentException(source + " (fd " + source.fd() + ") belongs to "
+            throw new IllegalArgumentException("descriptor " + source + " belongs to "
                     + owner.scheduler.kernel + ", not to the calling task's " + io.scheduler.kernel
                     + "; a descriptor is used only by tasks of the kernel that first waited on it"
                     + " (close it there, or hand it over before any task waits on it)");
