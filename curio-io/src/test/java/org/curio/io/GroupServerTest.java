@@ -169,6 +169,61 @@ class GroupServerTest {
         }
     }
 
+    /**
+     * Connections that wait in the accept queue when the server stops are accepted and served, not
+     * reset by the listener's close: the kernel is held up (a handler that blocks its thread) while
+     * twenty clients connect and the shutdown begins, so they are still queued when it stops accepting.
+     */
+    @Test
+    void queuedConnectionsAreServedWhenTheServerStops() throws Exception {
+        Network.ClientHandler<Socket> blockingFirst = (client, address) -> {
+            byte[] data = client.recv(1000);
+            if (new String(data, StandardCharsets.US_ASCII).equals("block\n")) {
+                Thread.sleep(1000);                             // holds the whole kernel, on purpose
+            }
+            while (data.length > 0) {
+                client.sendAll(data);
+                data = client.recv(1000);
+            }
+        };
+        try (KernelGroup group = KernelGroup.builder().size(1).name("queued").cooperativeBudget(1).build()) {
+            GroupServer server = Network.serve(group, loopback(), blockingFirst);
+            InetSocketAddress address = server.address();
+            Thread blocker = Thread.ofVirtual().start(() -> {
+                try {
+                    roundTrip(address, "block\n");
+                } catch (IOException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            Thread.sleep(100);                                  // the kernel is asleep in the handler now
+            ConcurrentLinkedQueue<String> failures = new ConcurrentLinkedQueue<>();
+            List<Thread> queued = new ArrayList<>();
+            for (int i = 0; i < 20; i++) {
+                String line = "queued " + i + "\n";
+                queued.add(Thread.ofVirtual().start(() -> {
+                    try {
+                        String got = roundTrip(address, line);
+                        if (!got.equals(line)) {
+                            failures.add(line.strip() + " got \"" + got + "\"");
+                        }
+                    } catch (IOException e) {
+                        failures.add(line.strip() + ": " + e);
+                    }
+                }));
+            }
+            Thread.sleep(200);                                  // all twenty are in the accept queue
+            Thread closer = Thread.ofPlatform().start(() -> server.close(Duration.ofSeconds(5)));
+            for (Thread t : queued) {
+                t.join();
+            }
+            blocker.join();
+            closer.join();
+            assertEquals(List.of(), List.copyOf(failures));
+            assertEquals(List.of(21L), server.served());
+        }
+    }
+
     /** A socket waited on by a task of one kernel is refused to a task of another, naming both kernels. */
     @Test
     void aSocketBelongsToItsKernel() throws Exception {
