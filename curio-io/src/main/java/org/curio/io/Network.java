@@ -22,6 +22,7 @@ import org.curio.io.internal.Errno;
 import org.curio.io.internal.Offload;
 import org.curio.io.internal.QuietLog;
 import org.curio.io.internal.Somaxconn;
+import org.curio.kernel.KernelGroup;
 import org.curio.kernel.TaskGroup;
 import org.curio.kernel.Timeouts;
 import org.curio.traps.CancelledException;
@@ -473,6 +474,40 @@ public final class Network {
     }
 
     /**
+     * Serves TCP clients on {@code address} on every kernel of {@code group}, with the default options
+     * and one {@code SO_REUSEPORT} listener per kernel, and returns at once. See {@link GroupServer}.
+     *
+     * @param group   the kernels that serve
+     * @param address the local address; port 0 chooses a free port, the same for every kernel
+     * @param handler serves one client, on the kernel that accepted it
+     * @return the running server; close it to shut it down without resetting a connection
+     * @throws IOException           if the address cannot be bound
+     * @throws IllegalStateException if the group is closed
+     */
+    public static GroupServer serve(KernelGroup group, InetSocketAddress address, ClientHandler<? super Socket> handler)
+            throws IOException {
+        return serve(group, address, handler, ServerOptions.defaults(), GroupServer.Mode.REUSE_PORT);
+    }
+
+    /**
+     * Serves TCP clients on {@code address} on every kernel of {@code group} and returns at once. See
+     * {@link GroupServer}. Never suspends; may be called from any thread.
+     *
+     * @param group   the kernels that serve
+     * @param address the local address; port 0 chooses a free port, the same for every kernel
+     * @param handler serves one client, on the kernel it was given to
+     * @param options backlog and {@code SO_REUSEADDR} ({@code SO_REUSEPORT} follows from {@code mode})
+     * @param mode    one listener per kernel, or one acceptor handing connections round robin
+     * @return the running server; close it to shut it down without resetting a connection
+     * @throws IOException           if the address cannot be bound
+     * @throws IllegalStateException if the group is closed
+     */
+    public static GroupServer serve(KernelGroup group, InetSocketAddress address, ClientHandler<? super Socket> handler,
+            ServerOptions options, GroupServer.Mode mode) throws IOException {
+        return GroupServer.start(group, address, handler, options, mode);
+    }
+
+    /**
      * Creates a listening Unix-domain socket at {@code path}, which must not exist. Never suspends.
      * Curio: {@code unix_server_socket}.
      *
@@ -584,7 +619,7 @@ public final class Network {
      * classify the failure (loaded from a directory, each class file takes a descriptor), and what
      * formatting a log record needs.
      */
-    private static void prepareForExhaustion() {
+    static void prepareForExhaustion() {
         Errno.isExhaustion(Errno.fromErrno("accept", Errno.EMFILE, null));
         QuietLog.prepare();
     }
@@ -594,7 +629,7 @@ public final class Network {
         return QuietLog.isPeerGone(failure) || failure instanceof LimitExceededException;
     }
 
-    private static <C extends Connection> void acceptLoop(Listener<C> listener, TaskGroup<Object> group,
+    static <C extends Connection> void acceptLoop(Listener<C> listener, TaskGroup<Object> group,
             ClientHandler<? super C> handler, QuietLog log, QuietLog clientLog)
             throws IOException, CancelledException {
         Duration backoff = Duration.ZERO;
@@ -651,7 +686,7 @@ public final class Network {
         }
     }
 
-    private static <C extends Connection> void serveClient(C client, ClientHandler<? super C> handler,
+    static <C extends Connection> void serveClient(C client, ClientHandler<? super C> handler,
             QuietLog log) throws Exception {
         try (client) {
             SocketAddress address;

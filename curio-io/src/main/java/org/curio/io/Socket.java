@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 
 import io.netty.channel.ChannelException;
 import io.netty.channel.epoll.LinuxSocket;
@@ -319,6 +320,20 @@ public final class Socket implements Connection, Listener<Socket> {
             return c >= 0 ? c : null;
         });
         return adopt(client, address);
+    }
+
+    /**
+     * Accepts a connection that is waiting in the listen queue, without suspending: what a server that
+     * stops uses to empty the queue before it closes the listener (closing it resets every connection
+     * still queued). See {@link #accept()} for the result.
+     *
+     * @return the connected socket, or empty if no connection is waiting
+     * @throws IOException if the socket is closed, not listening, or the system refuses
+     */
+    public Optional<Socket> tryAccept() throws IOException {
+        byte[] address = new byte[ACCEPT_ADDRESS_BYTES];
+        int client = fd.now("accept", null, () -> socket.accept(address));
+        return client >= 0 ? Optional.of(adopt(client, address)) : Optional.empty();
     }
 
     private Socket adopt(int client, byte[] address) throws IOException {

@@ -79,6 +79,7 @@ public final class Kernel implements AutoCloseable {
     private volatile boolean crashed;
     private volatile boolean closing;                    // close() is cancelling the remaining tasks
     private final boolean stopOnSignals;
+    private final @Nullable String name;                 // for messages; set by KernelGroup, or the builder
     private Signals.@Nullable Registration signals;      // guarded by lifecycle; from the first run to close
     private final Map<Class<?>, AutoCloseable> resources = new LinkedHashMap<>();  // kernel tasks only; oldest first
     private final List<Holdings> holdings = new CopyOnWriteArrayList<>();           // kept after close: the ledger reads them
@@ -89,6 +90,7 @@ public final class Kernel implements AutoCloseable {
         this.clock = b.clock;
         this.shutdownTimeout = b.shutdownTimeout;
         this.stopOnSignals = b.stopOnSignals;
+        this.name = b.name;
         org.curio.traps.spi.Backend resolved = b.backend.resolve();
         this.backend = resolved == org.curio.traps.spi.Backend.VIRTUAL
                 ? CoroutineBackend.VIRTUAL : CoroutineBackend.CONTINUATION;
@@ -539,7 +541,7 @@ public final class Kernel implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "Kernel[" + backend.name().toLowerCase(java.util.Locale.ROOT) + ", tasks=" + scheduler.tasks().size()
+        return "Kernel[" + (name == null ? "" : name + ", ") + backend.name().toLowerCase(java.util.Locale.ROOT) + ", tasks=" + scheduler.tasks().size()
                 + (closed ? ", closed" : "") + "]";
     }
 
@@ -554,6 +556,7 @@ public final class Kernel implements AutoCloseable {
         private int budget = KernelLoop.DEFAULT_BUDGET;
         private @Nullable Monitor monitor;
         private @Nullable Boolean jmx;
+        private @Nullable String name;
 
         private Builder() {}
 
@@ -586,6 +589,23 @@ public final class Kernel implements AutoCloseable {
          */
         public Builder jmx(boolean register) {
             this.jmx = register;
+            return this;
+        }
+
+        /**
+         * Names the kernel; the name appears in its {@code toString}, and so in every message that
+         * names it (such as the error a task of another kernel gets for using one of its objects).
+         *
+         * @param name the name; not blank
+         * @return this builder
+         * @throws IllegalArgumentException if it is blank
+         */
+        public Builder name(String name) {
+            Objects.requireNonNull(name, "name");
+            if (name.isBlank()) {
+                throw new IllegalArgumentException("kernel name must not be blank: \"" + name + "\"");
+            }
+            this.name = name;
             return this;
         }
 

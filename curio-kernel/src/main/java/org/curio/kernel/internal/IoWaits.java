@@ -30,7 +30,7 @@ final class IoWaits {
      * number was closed and reused without IoRelease) is dropped and replaced, so a new socket never
      * sees a stale readiness.
      */
-    private final KernelLoop scheduler;
+    final KernelLoop scheduler;                       // read by FdOwners
     private final Poller poller;
     private final Map<Integer, Registration> registrations = new HashMap<>();
     private int waiters;
@@ -84,6 +84,8 @@ final class IoWaits {
         Registration r = registrations.get(source.fd());
         if (r != null && r.source == source) {
             drop(r);
+        } else {
+            FdOwners.releaseElsewhere(source, this);   // closed by a task of another kernel
         }
     }
 
@@ -96,6 +98,7 @@ final class IoWaits {
 
     private void drop(Registration r) {
         registrations.remove(r.fd);
+        FdOwners.unclaim(r.source, this);
         r.wakeReader(Readiness.NONE);
         r.wakeWriter(Readiness.NONE);
         r.polled.cancel();
@@ -113,6 +116,7 @@ final class IoWaits {
         if (r != null) {
             drop(r);
         }
+        FdOwners.claim(source, this);                  // throws if another kernel's registration holds it
         r = new Registration(source, fd);
         try {
             r.polled = poller.register(fd, r);

@@ -172,8 +172,8 @@ public final class KernelTask<T> implements Task<T>, TrapHandler {
     @Override
     public void await() throws CancelledException {
         if (TrapHandler.current() instanceof KernelTask<?> caller && caller.scheduler != scheduler) {
-            throw new IllegalArgumentException(this + " belongs to another kernel than the calling " + caller
-                    + "; a task can be joined only by tasks of its own kernel");
+            throw new IllegalArgumentException(this + " of " + scheduler.kernel + " belongs to another kernel than the calling "
+                    + caller + " of " + caller.scheduler.kernel + "; a task can be joined only by tasks of its own kernel");
         }
         if (!terminated) {
             Traps.call(new Trap.SchedWait(joiningQueue(), "TASK_JOIN"));   // the queue refuses other kernels too
