@@ -18,6 +18,7 @@ import java.util.concurrent.TimeUnit;
 import io.netty.channel.unix.FileDescriptor;
 import org.curio.traps.CancelledException;
 import org.curio.traps.Pollable;
+import org.curio.traps.Readiness;
 import org.curio.traps.Task;
 import org.curio.traps.Trap;
 import org.curio.traps.Traps;
@@ -147,7 +148,7 @@ class KernelGroupTest {
             CompletableFuture<Void> registered = new CompletableFuture<>();
             List<String> results = group.runOnEach(index -> {
                 if (index == 0) {
-                    Task<Void> waiter = Curio.spawn("waiter", () -> Traps.call(new Trap.ReadWait(reader)));
+                    Task<Readiness> waiter = Curio.spawn("waiter", () -> Traps.call(new Trap.ReadWait(reader)));
                     Curio.schedule();                          // the waiter has registered the descriptor
                     registered.complete(null);
                     Timeouts.after(Duration.ofSeconds(30), waiter::join);   // woken when kernel 1 releases it

@@ -92,7 +92,7 @@ public final class GroupEcho {
                 InetSocketAddress address = new InetSocketAddress(InetAddress.getLoopbackAddress(), port);
                 for (int[] w : workloads) {
                     LoadClient.Result r = LoadClient.run(address, w[0], w[1], warmup, time,
-                            () -> EchoHarness.cpuNanosOf(child.pid()));
+                            () -> EchoHarness.cpuNanosOf(child.pid()), () -> {});
                     String workload = w[0] + " conn x " + w[1] + " B";
                     results.put(server + "|" + workload, r);
                     System.out.printf(Locale.ROOT, "%-28s %-18s %12.0f %18.2f%n", server, workload,
