@@ -160,6 +160,14 @@ public final class EchoHarness {
     public static void main(String[] args) throws Exception {
         Options o = Options.parse(args);
         ServerProcess.Externals externals = new ServerProcess.Externals(o.cSource);
+        try {
+            run(o, externals);
+        } finally {
+            externals.delete();
+        }
+    }
+
+    private static void run(Options o, ServerProcess.Externals externals) throws Exception {
         List<String> servers = new ArrayList<>();
         for (String s : o.servers) {
             String skip = externals.skipReason(s);
@@ -174,6 +182,10 @@ public final class EchoHarness {
                 servers.contains(ServerProcess.PYTHON_CURIO)
                         ? ", Python curio " + externals.pythonCurioVersion + (externals.pythonCurioVersion.equals("1.6")
                                 ? "" : " (written against 1.6)") : "");
+        if (servers.isEmpty()) {
+            System.out.println("no server to run");
+            return;
+        }
         if (o.idle > 0) {
             IdleConnections.run(servers, o.jvmArgs, externals, o.idle);
             return;

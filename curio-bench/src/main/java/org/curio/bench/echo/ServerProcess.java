@@ -116,6 +116,16 @@ final class ServerProcess implements AutoCloseable {
             pythonScript = script;
         }
 
+        /** Deletes the temporary directory and what was prepared in it. */
+        void delete() throws IOException {
+            try (var files = Files.list(dir)) {
+                for (Path f : files.toList()) {
+                    Files.deleteIfExists(f);
+                }
+            }
+            Files.deleteIfExists(dir);
+        }
+
         /** {@return why {@code server} cannot run here, or "" if it can} */
         String skipReason(String server) {
             return switch (server) {
