@@ -171,7 +171,7 @@ public final class KernelInspector implements AutoCloseable {
 
     private String busyNote() {
         if (loop().loopThread() == null) {
-            return "kernel " + id + " is not running (between runs)";
+            return "kernel " + id + " has no run in progress";
         }
         KernelTask<?> running = runningTask();
         return "kernel " + id + " is busy" + (running == null ? "" : ": task " + running.id() + " (" + running.name()

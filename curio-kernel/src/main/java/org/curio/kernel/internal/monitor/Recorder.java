@@ -49,7 +49,7 @@ final class Recorder implements Activation {
         } else if (failure instanceof CancelledException) {
             outcome = "cancelled (" + failure.getClass().getSimpleName() + ")";
         } else {
-            outcome = "failed: " + failure;
+            outcome = "failed: " + describe(failure);
         }
         Ended e = new Ended(task.id(), task.name(), outcome, task.cycles(), System.currentTimeMillis());
         synchronized (ring) {
@@ -57,6 +57,15 @@ final class Recorder implements Activation {
                 ring.removeFirst();
             }
             ring.addLast(e);
+        }
+    }
+
+    /** {@return {@code failure}'s toString, or its class name if that throws: an activation must not throw} */
+    private static String describe(Throwable failure) {
+        try {
+            return String.valueOf(failure);
+        } catch (RuntimeException e) {
+            return failure.getClass().getName() + " (its toString failed: " + e.getClass().getName() + ")";
         }
     }
 
