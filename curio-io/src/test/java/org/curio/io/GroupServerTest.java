@@ -258,6 +258,46 @@ class GroupServerTest {
         }
     }
 
+    /**
+     * An event on which one kernel's task waits cannot be set by a task of another: the event says so,
+     * and its cause, the wait queue's refusal, names both kernels.
+     */
+    @Test
+    void aWaitedOnEventBelongsToItsKernel() throws Exception {
+        org.curio.sync.Event event = new org.curio.sync.Event();
+        try (KernelGroup group = group("ev")) {
+            CompletableFuture<Void> waiting = new CompletableFuture<>();
+            CompletableFuture<Void> tried = new CompletableFuture<>();
+            List<String> results = group.runOnEach(index -> {
+                if (index == 0) {
+                    Task<Void> waiter = Curio.spawn(event::await);
+                    Curio.schedule();                          // the waiter is parked on the event's queue
+                    waiting.complete(null);
+                    Curio.awaitFuture(tried);
+                    event.set();                               // its own kernel may
+                    waiter.join();
+                    return "woken";
+                }
+                Curio.awaitFuture(waiting);
+                try {
+                    event.set();
+                    return "set";
+                } catch (IllegalStateException e) {
+                    return e.getMessage() + "\n" + e.getCause().getMessage().replaceAll("tasks=\\d+", "tasks=N");
+                } finally {
+                    tried.complete(null);
+                }
+            });
+            String b = group.kernel(0).backend().name().toLowerCase(java.util.Locale.ROOT);
+            assertEquals(List.of("woken", "this Event is used by tasks of two kernels; it belongs to the tasks of one"
+                    + " kernel (share a UniversalQueue, UniversalEvent or UniversalResult instead)\n"
+                    + "WaitQueue.barrier[waiting=1] belongs to Kernel[ev-0, " + b + ", tasks=N], not to"
+                    + " the calling task's Kernel[ev-1, " + b + ", tasks=N]; a wait queue, like the primitive built on"
+                    + " it, serves the tasks of one kernel at a time (use a universal primitive to cross kernels)"),
+                    results);
+        }
+    }
+
     /** A universal queue and a universal event carry items and a signal from one kernel to another. */
     @Test
     void universalPrimitivesWorkBetweenKernels() throws Exception {

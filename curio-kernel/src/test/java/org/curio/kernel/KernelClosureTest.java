@@ -17,12 +17,12 @@ import org.junit.jupiter.api.Test;
 /**
  * The kernel is closed: the library features of {@code org.curio.kernel} (timeouts, task groups,
  * cancellation control, task-locals) reach the kernel through traps only, as any other module would.
- * Only the façade that creates and runs kernels may use {@code org.curio.kernel.internal}.
+ * Only the façade that creates and runs kernels (one, or a group) may use {@code org.curio.kernel.internal}.
  */
 class KernelClosureTest {
     /** The classes that make up the kernel's façade: they build, run, observe and report on the loop. */
     private static final Set<String> FACADE = Set.of("Kernel", "Curio", "Ledger", "Debug", "VirtualClock",
-            "CoroutineBackend", "Monitor");
+            "CoroutineBackend", "Monitor", "KernelGroup");
 
     private static final Pattern INTERNAL = Pattern.compile("\\borg\\.curio\\.kernel\\.internal\\b");
 

@@ -98,6 +98,7 @@ class KernelGroupTest {
                         Timeouts.sleep(LONG);
                         return null;
                     });
+                    Curio.schedule();                          // the sleeper is asleep when kernel 1 looks
                     published.complete(sleeper);
                     Curio.awaitFuture(done);
                     sleeper.cancel();
