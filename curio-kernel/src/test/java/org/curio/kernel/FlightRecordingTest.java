@@ -165,6 +165,7 @@ class FlightRecordingTest {
                     kernel.run(() -> {
                         Task<Object> hog = Curio.spawn("hog", () -> {
                             spinWithoutTrap(300);
+                            Curio.schedule();                  // a plain yield: READY, and the stack still shown
                             Timeouts.sleep(seconds(1));
                             return null;
                         });
@@ -183,7 +184,7 @@ class FlightRecordingTest {
         assertEquals(1, hog.size(), events.toString());
         RecordedEvent e = hog.getFirst();
         assertEquals("hog", e.getString("taskName"));
-        assertEquals("TIME_SLEEP", e.getString("suspendedOn"));
+        assertEquals("READY", e.getString("suspendedOn"));
         assertTrue(e.getDuration().toMillis() >= 300, e.toString());
         String firstFrame = e.getString("stack").lines().findFirst().orElse("");
         assertTrue(firstFrame.startsWith(FlightRecordingTest.class.getName() + ".lambda$longRunWithoutATrap"),
