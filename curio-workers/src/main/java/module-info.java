@@ -8,6 +8,7 @@ module org.curio.workers {
     requires transitive org.curio.io;           // ByteStream: subprocess pipes in our signatures
     requires java.management;                   // RuntimeMXBean: the JVM options a worker JVM inherits
     requires static transitive org.jspecify;   // nullness annotations in our signatures, compile time only
+    requires static jdk.jfr;                    // worker-call and subprocess events, when the runtime has jdk.jfr (checked once)
 
     exports org.curio.workers;
 }

@@ -26,6 +26,7 @@ import org.curio.kernel.TaskGroup;
 import org.curio.kernel.Timeouts;
 import org.curio.traps.CancelledException;
 import org.curio.workers.internal.Children;
+import org.curio.workers.internal.WorkerRecording;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -88,6 +89,7 @@ public final class Subprocess {
     private final CancelDelivery delivery;
     private final Children.Child handle;                  // this child's entry in the registry
     private @Nullable Integer returnCode;
+    private @Nullable Object exitRecord;                  // its JFR exit event while one is being recorded
 
     private Subprocess(Builder b, Spawn.Child child, @Nullable NativeFd pidfd, Children registry) {
         this.args = List.copyOf(b.command);
@@ -102,6 +104,7 @@ public final class Subprocess {
         this.exited = pidfd == null ? startWaiter(pid) : null;
         this.handle = this::killAndReap;          // a method reference is a new object each time: keep one
         registry.add(handle);
+        this.exitRecord = WorkerRecording.spawned(pid, args.isEmpty() ? "" : args.getFirst());
     }
 
     /**
@@ -216,6 +219,9 @@ public final class Subprocess {
 
     private void reaped(int status) {
         returnCode = status;
+        Object record = exitRecord;
+        exitRecord = null;
+        WorkerRecording.exited(record, status);
         closePidfd();
         if (registry != null) {
             registry.remove(handle);

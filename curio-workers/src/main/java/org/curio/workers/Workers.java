@@ -26,6 +26,7 @@ import org.curio.workers.internal.ProcessPool;
 import org.curio.workers.internal.ProcessWorker;
 import org.curio.workers.internal.ThreadPool;
 import org.curio.workers.internal.WorkerMain;
+import org.curio.workers.internal.WorkerRecording;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -112,6 +113,26 @@ public final class Workers {
 
     private static <T, X extends Exception> T run(CancelPolicy policy, Body<? extends T, X> body,
                                                   @Nullable Consumer<? super Future<T>> hook)
+            throws X, CancelledException {
+        Object record = WorkerRecording.begin();
+        if (record == null) {
+            return runInPool(policy, body, hook);
+        }
+        String outcome = "failed";
+        try {
+            T result = runInPool(policy, body, hook);
+            outcome = "returned";
+            return result;
+        } catch (CancelledException e) {
+            outcome = "cancelled";
+            throw e;
+        } finally {
+            WorkerRecording.end(record, "thread", outcome);
+        }
+    }
+
+    private static <T, X extends Exception> T runInPool(CancelPolicy policy, Body<? extends T, X> body,
+                                                        @Nullable Consumer<? super Future<T>> hook)
             throws X, CancelledException {
         Objects.requireNonNull(body, "body");
         ThreadPool pool = threadPool();
@@ -341,6 +362,24 @@ public final class Workers {
     }
 
     private static <T> T process(byte[] request) throws CancelledException {
+        Object record = WorkerRecording.begin();
+        if (record == null) {
+            return processInPool(request);
+        }
+        String outcome = "failed";
+        try {
+            T result = processInPool(request);
+            outcome = "returned";
+            return result;
+        } catch (CancelledException e) {
+            outcome = "cancelled";
+            throw e;
+        } finally {
+            WorkerRecording.end(record, "process", outcome);
+        }
+    }
+
+    private static <T> T processInPool(byte[] request) throws CancelledException {
         ProcessPool pool = processPool();
         pool.permits().acquire();
         ProcessWorker worker;

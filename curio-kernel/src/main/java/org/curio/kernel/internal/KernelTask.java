@@ -295,6 +295,14 @@ public final class KernelTask<T> implements Task<T>, TrapHandler {
         return finished;
     }
 
+    /**
+     * {@return the program's frames where the task has just suspended, whatever it waits for (a plain
+     * yield included, unlike {@link #where()}), or an empty list if it has finished}
+     */
+    public List<StackTraceElement> suspendedAt() {
+        return finished ? List.of() : List.copyOf(Frames.userFirst(coroutine.stackTrace()));
+    }
+
     /** {@return what the task is suspended on, such as {@code READ_WAIT}, when it has just suspended} */
     public String suspendedOn() {
         return state;

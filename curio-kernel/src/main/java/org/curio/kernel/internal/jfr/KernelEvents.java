@@ -60,7 +60,7 @@ final class KernelEvents implements TaskEvents {
                 e.taskId = task.id();
                 e.taskName = task.name();
                 e.suspendedOn = task.isFinished() ? "terminated" : task.suspendedOn();
-                e.stack = describe(task.where());
+                e.stack = describe(task.suspendedAt());
                 e.commit();
             }
         }
