@@ -539,9 +539,18 @@ public final class Kernel implements AutoCloseable {
         return closed;
     }
 
+    /**
+     * {@return the kernel's name: the one given to {@link Builder#name}, or {@code Kernel-N}, where N is
+     * its number in this JVM (1 for the first kernel built), the number by which the monitor console,
+     * its MBean and its JFR events name it}
+     */
+    public String name() {
+        return name == null ? "Kernel-" + scheduler.number() : name;
+    }
+
     @Override
     public String toString() {
-        return "Kernel[" + (name == null ? "" : name + ", ") + backend.name().toLowerCase(java.util.Locale.ROOT) + ", tasks=" + scheduler.tasks().size()
+        return "Kernel[" + name() + ", " + backend.name().toLowerCase(java.util.Locale.ROOT) + ", tasks=" + scheduler.tasks().size()
                 + (closed ? ", closed" : "") + "]";
     }
 

@@ -21,7 +21,6 @@ import org.curio.traps.Task;
 public final class FlightRecording {
     private static final boolean AVAILABLE = jfrPresent();
     private static final Map<KernelLoop, Long> KERNELS = new WeakHashMap<>();   // guarded by itself
-    private static long lastId;                                                  // guarded by KERNELS
 
     private FlightRecording() {}
 
@@ -45,9 +44,8 @@ public final class FlightRecording {
         if (!AVAILABLE) {
             return;
         }
-        long id;
+        long id = loop.number();
         synchronized (KERNELS) {
-            id = ++lastId;
             KERNELS.put(loop, id);
         }
         try {

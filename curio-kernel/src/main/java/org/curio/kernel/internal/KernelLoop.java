@@ -7,6 +7,7 @@ import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import org.curio.kernel.spi.Activation;
 import org.curio.kernel.spi.KernelClock;
@@ -75,6 +76,8 @@ public final class KernelLoop {
     public static final int DEFAULT_BUDGET = 128;
 
     final Backend backend;
+    private static final AtomicInteger NUMBERS = new AtomicInteger();
+    private final int number = NUMBERS.incrementAndGet();
     private final KernelClock clock;
     private final Activation[] activations;
     private final boolean observed;                       // some activation is attached
@@ -147,6 +150,14 @@ public final class KernelLoop {
         this.poller.bind(this::ownsCurrentThread, () -> !handoffs.isEmpty());
         this.io = new IoWaits(this, poller);
         FlightRecording.register(this);
+    }
+
+    /**
+     * {@return the kernel's number: 1 for the first kernel built in this JVM, then 2, and so on; the
+     * monitor console, JMX and JFR events name the kernel by it}
+     */
+    public int number() {
+        return number;
     }
 
     /**

@@ -10,7 +10,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
 import org.curio.kernel.internal.KernelLoop;
@@ -42,9 +41,7 @@ public final class KernelInspector implements AutoCloseable {
     static final long KERNEL_WAIT_MILLIS = 250;
     /** The most tasks a snapshot lists per kernel. */
     static final int MAX_LISTED = 1000;
-    private static final AtomicInteger IDS = new AtomicInteger();
-
-    private final int id = IDS.incrementAndGet();
+    private int id;                                       // the kernel's number, set by open()
     private final Function<KernelTask<?>, String> groupOf;
     private final @Nullable Recorder recorder;
     private @Nullable KernelLoop loop;                    // set once by open()
@@ -86,6 +83,7 @@ public final class KernelInspector implements AutoCloseable {
      */
     public void open(KernelLoop kernelLoop, String backend, @Nullable ConsoleSettings settings, boolean jmx) {
         this.loop = kernelLoop;
+        this.id = kernelLoop.number();
         this.backend = backend;
         if (settings != null) {
             try {
