@@ -57,7 +57,8 @@ public final class NativeFd implements Pollable {
      * whoever issues it (waitReadable too), because it consumes the edge the skipped read would need;
      * a cancelled or failed wait leaves the last wake unknown (readWakeClean false), so the next read
      * after it is made at once. Only stream sockets skip: a short datagram or a short read of a pipe or
-     * tty says nothing about what is left. Writes never skip: echo-style traffic never writes short,
+     * tty says nothing about what is left. Nor does a TCP read that stops at an urgent mark, with data
+     * behind it: a wake that reported urgent data (Readiness.PRIORITY) is not clean either. Writes never skip: echo-style traffic never writes short,
      * so there is nothing to gain for the risk.
      */
     /** What {@link #read} returns at end of stream. */
@@ -118,7 +119,7 @@ public final class NativeFd implements Pollable {
      *
      * @param socket the socket
      * @param stream whether it is a stream socket (TCP or Unix stream), whose reads may skip the system
-     *               call that would block after a short read; false for datagram and listening sockets
+     *               call that would block after a short read; false for datagram sockets
      * @return the descriptor
      */
     public static NativeFd ofSocket(Socket socket, boolean stream) {
@@ -250,7 +251,7 @@ public final class NativeFd implements Pollable {
             readDrained = false;                        // this wait consumes the edge a skipped read needs
             readWakeClean = false;                      // unknown until the wait answers
             Readiness seen = Traps.call(readWait);
-            readWakeClean = seen.isReadable() && !seen.endsStream();
+            readWakeClean = seen.isReadable() && !seen.endsStream() && !seen.has(Readiness.PRIORITY);
         } else {
             Traps.call(writeWait);
         }
