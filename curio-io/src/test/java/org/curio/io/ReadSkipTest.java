@@ -315,9 +315,10 @@ class ReadSkipTest {
             int port = ((InetSocketAddress) listener.localAddress()).getPort();
             Path script = dir.resolve("urgent.py");
             Files.writeString(script, String.join("\n",
-                    "import socket, sys",
+                    "import socket, sys, time",
                     "s = socket.create_connection(('127.0.0.1', int(sys.argv[1])))",
                     "s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)",
+                    "time.sleep(0.3)",                                  // the server waits for it first
                     "s.sendall(b'first')",
                     "got = b''",
                     "while len(got) < 5:",
@@ -339,6 +340,9 @@ class ReadSkipTest {
                     while (Timeouts.after(seconds(5), () -> server.recvInto(buf.clear())) > 0) {
                         serverGot.write(buf.array(), 0, buf.position());
                         server.sendAll(buf.flip());
+                        if (serverGot.size() == 5) {
+                            Timeouts.sleep(seconds(0.5));        // the peer's three sends arrive meanwhile
+                        }
                     }
                 }
                 assertEquals("firstabcdef", serverGot.toString(StandardCharsets.US_ASCII));
