@@ -64,7 +64,8 @@ class ReadSkipProperties {
         }
         ByteArrayOutputStream received = new ByteArrayOutputStream();
         String[] how = {"none"};
-        try (Socket.Pair pair = tcp ? tcpPair() : Socket.pair(); TaskGroup<Object> g = TaskGroup.open()) {
+        try (Socket.Pair pair = ReadSkipTest.skipping(tcp ? tcpPair() : Socket.pair());
+             TaskGroup<Object> g = TaskGroup.open()) {
             Socket writer = pair.first();
             Socket reader = pair.second();
             g.spawn(() -> {

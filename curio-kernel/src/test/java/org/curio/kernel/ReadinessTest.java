@@ -218,8 +218,8 @@ class ReadinessTest {
         assertSame(Readiness.NONE, Readiness.of(0));
         assertTrue(Readiness.of(Readiness.HANGUP).endsStream());
         assertTrue(!Readiness.of(Readiness.READABLE | Readiness.WRITABLE).endsStream());
-        var e = assertThrows(IllegalArgumentException.class, () -> Readiness.of(0x40));
-        assertEquals("unknown readiness bits: 0x40 (use Readiness.READABLE, WRITABLE, READ_HANGUP, HANGUP, ERROR)",
+        var e = assertThrows(IllegalArgumentException.class, () -> Readiness.of(0x80));
+        assertEquals("unknown readiness bits: 0x80 (use Readiness.READABLE, WRITABLE, READ_HANGUP, HANGUP, ERROR, PRIORITY)",
                 e.getMessage());
     }
 

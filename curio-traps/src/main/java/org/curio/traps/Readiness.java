@@ -4,12 +4,13 @@ package org.curio.traps;
  * What a readiness wait saw on a file descriptor: the answer of {@link Trap.ReadWait} and
  * {@link Trap.WriteWait}. A set of events drawn from {@link #READABLE}, {@link #WRITABLE},
  * {@link #READ_HANGUP} (the peer shut down its sending side: end of stream is pending),
- * {@link #HANGUP} (both directions are shut down) and {@link #ERROR}.
+ * {@link #HANGUP} (both directions are shut down), {@link #ERROR} and {@link #PRIORITY} (TCP urgent
+ * data is pending).
  *
  * <p>I/O code uses it to skip a system call that is bound to fail with "would block": after a wake
  * that reported neither a hang-up nor an error, a read that drained the descriptor (it returned fewer
  * bytes than asked) leaves nothing to read until the next edge, so the next read may wait first.
- * {@link #endsStream()} tells when that shortcut must not be taken.
+ * {@link #endsStream()} and {@link #PRIORITY} tell when that shortcut must not be taken.
  *
  * {@snippet :
  * Readiness seen = Traps.call(new Trap.ReadWait(fd));
@@ -40,8 +41,13 @@ public final class Readiness {
     public static final int HANGUP = 1 << 3;
     /** An error is pending on the descriptor (epoll's {@code EPOLLERR}), for example a reset. */
     public static final int ERROR = 1 << 4;
+    /**
+     * TCP urgent data is pending (epoll's {@code EPOLLPRI}): a read stops short at its mark with more
+     * data behind it, so a short read does not mean the socket was drained. Comes with {@link #READABLE}.
+     */
+    public static final int PRIORITY = 1 << 5;
 
-    private static final int ALL = READABLE | WRITABLE | READ_HANGUP | HANGUP | ERROR;
+    private static final int ALL = READABLE | WRITABLE | READ_HANGUP | HANGUP | ERROR | PRIORITY;
     private static final Readiness[] CACHE = new Readiness[ALL + 1];
 
     static {
@@ -63,13 +69,13 @@ public final class Readiness {
      * {@return the instance for {@code events}}
      *
      * @param events a combination of {@link #READABLE}, {@link #WRITABLE}, {@link #READ_HANGUP},
-     *               {@link #HANGUP} and {@link #ERROR}
+     *               {@link #HANGUP}, {@link #ERROR} and {@link #PRIORITY}
      * @throws IllegalArgumentException if {@code events} has any other bit set
      */
     public static Readiness of(int events) {
         if ((events & ~ALL) != 0) {
             throw new IllegalArgumentException("unknown readiness bits: 0x" + Integer.toHexString(events & ~ALL)
-                    + " (use Readiness.READABLE, WRITABLE, READ_HANGUP, HANGUP, ERROR)");
+                    + " (use Readiness.READABLE, WRITABLE, READ_HANGUP, HANGUP, ERROR, PRIORITY)");
         }
         return CACHE[events];
     }
@@ -122,7 +128,7 @@ public final class Readiness {
             return "Readiness[none]";
         }
         StringBuilder s = new StringBuilder("Readiness[");
-        String[] names = {"readable", "writable", "read-hangup", "hangup", "error"};
+        String[] names = {"readable", "writable", "read-hangup", "hangup", "error", "priority"};
         for (int i = 0; i < names.length; i++) {
             if ((events & (1 << i)) != 0) {
                 s.append(s.length() > "Readiness[".length() ? ", " : "").append(names[i]);

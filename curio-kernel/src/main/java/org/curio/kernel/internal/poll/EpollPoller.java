@@ -18,16 +18,19 @@ import org.curio.traps.Readiness;
 /**
  * Readiness from Netty 4.2's native epoll, through its public {@code IoHandler} API: the kernel
  * thread drives {@link EpollIoHandler#run} itself. Each descriptor is added once with
- * {@code EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET}; nothing is modified per wait.
+ * {@code EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLPRI | EPOLLET}; nothing is modified per wait.
  */
 final class EpollPoller implements Poller {
     private static final int IN = 0x001;
+    private static final int PRI = 0x002;
     private static final int OUT = 0x004;
     private static final int ERR = 0x008;
     private static final int HUP = 0x010;
     private static final int RDHUP = 0x2000;
-    private static final EpollIoOps INTEREST =
-            EpollIoOps.EPOLLIN.with(EpollIoOps.EPOLLOUT).with(EpollIoOps.EPOLLRDHUP).with(EpollIoOps.EPOLLET);
+    // Discussion: EPOLLPRI is watched only so that a wake can say "urgent data pending" (a TCP read
+    // then stops short at the urgent mark with data behind it); Netty names no constant for it.
+    private static final EpollIoOps INTEREST = EpollIoOps.EPOLLIN.with(EpollIoOps.EPOLLOUT)
+            .with(EpollIoOps.EPOLLRDHUP).with(EpollIoOps.EPOLLET).with(EpollIoOps.valueOf(PRI));
 
     private final IoHandler handler;
     private final Context context = new Context();
@@ -129,7 +132,7 @@ final class EpollPoller implements Poller {
         /** Translates epoll's bits into readiness bits; an error or hang-up makes both directions ready. */
         static int events(int ops) {
             int events = 0;
-            if ((ops & (IN | ERR | HUP | RDHUP)) != 0) {
+            if ((ops & (IN | PRI | ERR | HUP | RDHUP)) != 0) {
                 events |= Readiness.READABLE;
             }
             if ((ops & (OUT | ERR | HUP)) != 0) {
@@ -143,6 +146,9 @@ final class EpollPoller implements Poller {
             }
             if ((ops & ERR) != 0) {
                 events |= Readiness.ERROR;
+            }
+            if ((ops & PRI) != 0) {
+                events |= Readiness.PRIORITY;
             }
             return events;
         }
