@@ -70,8 +70,7 @@ public final class KernelGroup implements AutoCloseable {
         List<GroupMember> ms = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
             String kernelName = name + "-" + i;
-            ks.add(Kernel.builder().name(kernelName).backend(b.backend).shutdownTimeout(b.shutdownTimeout)
-                    .cooperativeBudget(b.budget).build());
+            ks.add(b.kernels.name(kernelName).build());
             ms.add(new GroupMember(kernelName));
         }
         this.kernels = List.copyOf(ks);
@@ -370,9 +369,7 @@ public final class KernelGroup implements AutoCloseable {
     public static final class Builder {
         private int size = Runtime.getRuntime().availableProcessors();
         private @Nullable String name;
-        private CoroutineBackend backend = CoroutineBackend.AUTO;
-        private Duration shutdownTimeout = Duration.ofSeconds(10);
-        private int budget = org.curio.kernel.internal.KernelLoop.DEFAULT_BUDGET;
+        private final Kernel.Builder kernels = Kernel.builder();   // every kernel's settings, named one by one
 
         private Builder() {}
 
@@ -415,7 +412,7 @@ public final class KernelGroup implements AutoCloseable {
          * @return this builder
          */
         public Builder backend(CoroutineBackend backend) {
-            this.backend = Objects.requireNonNull(backend, "backend");
+            kernels.backend(backend);
             return this;
         }
 
@@ -428,11 +425,7 @@ public final class KernelGroup implements AutoCloseable {
          * @throws IllegalArgumentException if it is not positive
          */
         public Builder shutdownTimeout(Duration timeout) {
-            Objects.requireNonNull(timeout, "timeout");
-            if (timeout.isNegative() || timeout.isZero()) {
-                throw new IllegalArgumentException("shutdown timeout must be positive: " + timeout);
-            }
-            this.shutdownTimeout = timeout;
+            kernels.shutdownTimeout(timeout);
             return this;
         }
 
@@ -444,10 +437,7 @@ public final class KernelGroup implements AutoCloseable {
          * @throws IllegalArgumentException if it is not positive
          */
         public Builder cooperativeBudget(int operations) {
-            if (operations < 1) {
-                throw new IllegalArgumentException("cooperative budget must be positive: " + operations);
-            }
-            this.budget = operations;
+            kernels.cooperativeBudget(operations);
             return this;
         }
 
