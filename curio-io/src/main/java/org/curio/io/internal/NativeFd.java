@@ -459,6 +459,33 @@ public final class NativeFd implements Pollable {
     }
 
     /**
+     * Reads and throws away what the descriptor holds now, without suspending and without drawing on
+     * the budget: until a read would block, reaches end of stream, or {@code max} bytes have gone.
+     *
+     * @param max the most bytes to throw away
+     * @return how many were thrown away
+     * @throws IOException if the descriptor is closed, or the read fails (a reset, say), translated
+     */
+    public long discardReadable(long max) throws IOException {
+        ByteBuffer scratch = DirectBuffers.acquire();
+        try {
+            long total = 0;
+            while (total < max) {
+                int len = (int) Math.min(scratch.capacity(), max - total);
+                int n = now(readCall, null, () -> transferNative(scratch, 0, len, false));
+                if (n <= 0) {
+                    break;
+                }
+                total += n;
+            }
+            readDrained = false;
+            return total;
+        } finally {
+            DirectBuffers.release(scratch);
+        }
+    }
+
+    /**
      * Closes the descriptor. If a task of the calling kernel waits on it, the kernel wakes that task
      * (it then fails with "closed"). Never suspends; does nothing if closed already.
      */
