@@ -142,6 +142,25 @@ public interface Connection extends AutoCloseable {
     }
 
     /**
+     * Throws away, without suspending, the bytes that have arrived and not been received yet, and
+     * returns how many. For a protocol that ends a connection without reading the rest of the peer's
+     * input: a TCP socket closed while unread bytes sit in its receive buffer resets the connection
+     * instead of ending it (RFC 1122, 4.2.2.13), so the peer reads "connection reset" instead of end of
+     * stream and may lose the last bytes this side sent; throwing them away just before
+     * {@link #close()} makes the close an orderly end. Bytes that arrive after the call still reset it.
+     * {@link Socket} discards at most 1 MiB; a connection whose close does not depend on unread input
+     * keeps this default, which discards nothing. A task waiting to receive would lose the bytes, so
+     * call it only when none does.
+     *
+     * @return how many bytes were thrown away
+     * @throws IOException if the connection is closed, or the transport fails (a reset, say)
+     */
+    default long discardReceived() throws IOException {
+        checkOpen();
+        return 0;
+    }
+
+    /**
      * Closes the connection: a task of the kernel waiting on it wakes and fails with an
      * {@link IOException}, and the peer sees end of stream. Never suspends; does nothing if closed
      * already.

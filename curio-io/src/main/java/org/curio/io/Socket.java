@@ -91,6 +91,7 @@ public final class Socket implements Connection, Listener<Socket> {
      * lines of code); datagram calls and address conversions live in internal.Datagrams.
      */
     private static final int ACCEPT_ADDRESS_BYTES = 26;   // Netty's accept() writes length + address + port
+    private static final long DISCARD_LIMIT = 1 << 20;     // discardReceived: beyond this, let the close reset
 
     /** Address families. */
     public enum Family {
@@ -709,6 +710,20 @@ public final class Socket implements Connection, Listener<Socket> {
      */
     public int detach() throws IOException {
         return fd.detach();
+    }
+
+    /**
+     * Throws away, without suspending, at most 1 MiB of what has arrived and not been received; see
+     * {@link Connection#discardReceived()}. Call it just before {@link #close()} when the peer may have
+     * sent bytes this side will not read, so that the close ends a TCP connection with FIN rather than
+     * a reset. {@link #close()} itself does not discard, as a plain close does not.
+     *
+     * @return how many bytes were thrown away
+     * @throws IOException if the socket is closed, or the read fails (a reset, say)
+     */
+    @Override
+    public long discardReceived() throws IOException {
+        return fd.discardReadable(DISCARD_LIMIT);
     }
 
     /**

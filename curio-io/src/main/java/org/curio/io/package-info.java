@@ -29,8 +29,8 @@
  * pipes, every system call goes through one internal helper: check that the descriptor is open, make
  * the call, translate the error number into a JDK exception, and, for calls that may wait, draw on the
  * cooperative budget once and wait for readiness only when the call would block, then try again. One
- * exception, off by default (system property {@code org.curio.io.skipDrainedReads=true} turns it on):
- * after a read of a stream socket that returned fewer bytes than asked, the next read waits
+ * exception (on by default; the system property {@code org.curio.io.skipDrainedReads=false} turns it
+ * off): after a read of a stream socket that returned fewer bytes than asked, the next read waits
  * for readiness first, since its call could only answer "would block", unless the wake before the short
  * read reported the peer's hang-up or an error (the readiness traps answer which events they saw), in
  * which case the end of stream or the failure is read at once.

@@ -75,7 +75,7 @@ class ReadSkipTest {
         }
     }
 
-    /** Turns the skip on for both sockets of {@code pair} (it is off by default). */
+    /** Turns the skip on for both sockets of {@code pair} (it is on by default, unless the property turns it off). */
     static Socket.Pair skipping(Socket.Pair pair) {
         skipping(pair.first());
         skipping(pair.second());

@@ -123,6 +123,14 @@ public final class TlsConnection implements Connection {
      * may unwrap from netIn meanwhile; netIn is compacted or grown only by the lock holder before it
      * receives. Readers unwrap until the engine underflows before they wait, so bytes already here are
      * never left behind a wait for readiness that will not come (edge-triggered polling).
+     *
+     * Closing the transport first throws away the ciphertext that has arrived and nobody will read
+     * (Connection.discardReceived), as the JDK's SSLSocket does before it closes: a TCP socket closed
+     * with unread bytes in its receive buffer sends a reset instead of FIN, which drops whatever of this
+     * side's last records (close_notify included) has not left yet, and the peer reads "connection
+     * reset" instead of end of stream. The common case
+     * is a TLS 1.3 client that only sends: the server's session ticket arrives after the client's
+     * handshake is done and sits unread until the close.
      */
     private static final AtomicLong LIVE_ENGINES = new AtomicLong();
     private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
@@ -936,6 +944,11 @@ public final class TlsConnection implements Connection {
             return;
         }
         transportClosed = true;
+        try {
+            transport.discardReceived();             // unread input would make the close a reset (see notes)
+        } catch (IOException e) {
+            // Broken or closed already: the close below is all there is to do.
+        }
         transport.close();
         engine.closeOutbound();
         try {

@@ -293,6 +293,36 @@ class TlsBehaviourTest {
         });
     }
 
+    /**
+     * A TLS 1.3 client that only sends never reads the session ticket the server sends after the
+     * client's handshake is done. Its close throws that ciphertext away before it closes the socket, so
+     * TCP ends with FIN, not a reset: the server reads the request, close_notify, then the socket's own
+     * end of stream.
+     */
+    @Test
+    void closeWithTheSessionTicketUnreadEndsTcpWithFin() throws Exception {
+        TlsTesting.run(() -> {
+            org.curio.io.Socket[] raw = TlsTesting.rawTcp();
+            TlsConnection c = TlsConnection.client(raw[0], overTcp(client("TLSv1.3")));
+            TlsConnection s = TlsConnection.server(raw[1], overTcp(server("TLSv1.3")));
+            TlsTesting.handshakeBoth(c, s);
+            c.sendAll(ascii("request"));
+            c.close();                                          // close_notify goes out from a daemon task
+            Timeouts.sleep(Duration.ofSeconds(1));              // which has closed the socket by then
+            assertFalse(raw[0].isOpen());
+            assertArrayEquals(ascii("request"), s.recv(100));
+            assertEquals(-1, s.recvInto(ByteBuffer.allocate(10)), "close_notify");
+            assertEquals(-1, raw[1].recvInto(ByteBuffer.allocate(10)), "the socket's end of stream (FIN, no reset)");
+            s.close();
+            Timeouts.sleep(Duration.ofSeconds(1));              // its close_notify goes out, and the socket closes
+        });
+    }
+
+    /** On a real network and the virtual clock, no handshake timeout and inline tasks (see TlsContractTest). */
+    private static TlsSettings overTcp(TlsSettings settings) {
+        return settings.withInlineDelegatedTasks(true).withHandshakeTimeout(null);
+    }
+
     @Test
     void halfCloseOnTls12ClosesBothDirections() throws Exception {
         TlsTesting.run(() -> {

@@ -66,10 +66,14 @@ public final class NativeFd implements Pollable {
 
     private static final @Nullable Throwable UNAVAILABLE = Epoll.isAvailable() ? null : Epoll.unavailabilityCause();
 
-    // Discussion: off by default for now. With it on, the TLS stream contract over TCP
-    // (peerCloseGivesEndOfStream) sees "connection reset by peer" where it expects end of stream; the
-    // cause is not understood yet, so sockets skip only where asked (skipDrainedReads, or this property).
-    private static final boolean SKIP_BY_DEFAULT = Boolean.getBoolean("org.curio.io.skipDrainedReads");
+    // On by default; -Dorg.curio.io.skipDrainedReads=false turns it off (skipDrainedReads per socket).
+    // It was off for a while because the TLS stream contract over TCP then read "connection reset"
+    // where it expected end of stream. The cause was not the skip: a TLS 1.3 client closed its socket
+    // with the server's session ticket unread, which makes the close a reset (RFC 1122, 4.2.2.13), and
+    // the reset dropped its close_notify, still queued, whenever the reader had not yet read (the skip
+    // only changed that timing). TlsConnection now discards unread ciphertext before it closes.
+    private static final boolean SKIP_BY_DEFAULT =
+            !"false".equalsIgnoreCase(System.getProperty("org.curio.io.skipDrainedReads", "true"));
 
     /** Which readiness a call that would block waits for. */
     public enum Ready {
@@ -267,8 +271,8 @@ public final class NativeFd implements Pollable {
 
     /**
      * Sets whether reads of this stream socket wait before the call after a read that drained it (see
-     * the implementation notes); off by default unless the system property
-     * {@code org.curio.io.skipDrainedReads} is true. Does nothing for other descriptors. Never suspends.
+     * the implementation notes); on by default unless the system property
+     * {@code org.curio.io.skipDrainedReads} is false. Does nothing for other descriptors. Never suspends.
      *
      * @param on whether to skip
      */
@@ -456,6 +460,33 @@ public final class NativeFd implements Pollable {
             readDrained = readWakeClean;
         }
         return n;
+    }
+
+    /**
+     * Reads and throws away what the descriptor holds now, without suspending and without drawing on
+     * the budget: until a read would block, reaches end of stream, or {@code max} bytes have gone.
+     *
+     * @param max the most bytes to throw away
+     * @return how many were thrown away
+     * @throws IOException if the descriptor is closed, or the read fails (a reset, say), translated
+     */
+    public long discardReadable(long max) throws IOException {
+        ByteBuffer scratch = DirectBuffers.acquire();
+        try {
+            long total = 0;
+            while (total < max) {
+                int len = (int) Math.min(scratch.capacity(), max - total);
+                int n = now(readCall, null, () -> transferNative(scratch, 0, len, false));
+                if (n <= 0) {
+                    break;
+                }
+                total += n;
+            }
+            readDrained = false;
+            return total;
+        } finally {
+            DirectBuffers.release(scratch);
+        }
     }
 
     /**
