@@ -1,6 +1,7 @@
 package org.curio.workers;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -10,6 +11,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 
 import org.curio.io.Socket;
 import org.curio.kernel.Curio;
@@ -226,6 +229,41 @@ class AsyncThreadTest {
         canceller.join();
         assertTrue(t.isCancelled());
         steps.assertEvents("release", "thread calls the kernel", "thread cancelled", "cancel returned");
+    }
+
+    /**
+     * A cancel that reaches the task while it waits for the thread, after the thread has posted a
+     * kernel call the task has not taken up yet, is thrown by that call: the call does not run, and a
+     * thread that makes no further call still ends cancelled. The main task holds the kernel until
+     * the thread is blocked in its call, so the call is posted before the cancel comes out of the
+     * task's wait whatever the timing.
+     */
+    @CurioTest
+    void cancelWhileACallIsPostedFailsThatCall() throws Exception {
+        CountDownLatch go = new CountDownLatch(1);
+        AtomicReference<Thread> thread = new AtomicReference<>();
+        AtomicBoolean ran = new AtomicBoolean();
+        Task<String> t = Workers.spawnThread(() -> {
+            go.await(5, TimeUnit.SECONDS);
+            thread.set(Thread.currentThread());
+            AsyncThread.await(() -> {
+                ran.set(true);
+                Timeouts.sleep(QUARTER);
+                return null;
+            });
+            return "not cancelled";
+        });
+        Curio.schedule();                                  // the task now waits for the thread's first call
+        go.countDown();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (thread.get() == null || thread.get().getState() != Thread.State.WAITING) {
+            assertTrue(System.nanoTime() < deadline, "the thread did not block in its kernel call");
+            Thread.onSpinWait();
+        }
+        t.cancel();
+        TaskException e = assertThrows(TaskException.class, t::join);
+        assertInstanceOf(TaskCancelledException.class, e.getCause());
+        assertFalse(ran.get(), "the posted call ran after the cancel");
     }
 
     /** A plain thread gets a clear error from await. */

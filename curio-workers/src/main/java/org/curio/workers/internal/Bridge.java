@@ -24,7 +24,8 @@ public final class Bridge<T> {
      * posts something; the task replaces it, under the lock, only when it finds nothing to do, so a
      * post is never missed. A request runs in the task itself, so a cancel that arrives during it is
      * thrown by the operation and reaches the thread through the reply. A cancel that arrives while
-     * the task merely waits is kept in `pendingCancel` and thrown by the thread's next request.
+     * the task merely waits fails the request the thread has posted meanwhile, if any, or else is
+     * kept in `pendingCancel` and thrown by the thread's next request.
      */
     private static final ThreadLocal<Bridge<?>> CURRENT = new ThreadLocal<>();
     /** Depth of requests from pool threads the current task is running: nested calls borrow a permit. */
@@ -249,18 +250,29 @@ public final class Bridge<T> {
     }
 
     /**
-     * Keeps {@code e} for the thread's next kernel call (unless it has a pending one already).
+     * Delivers {@code e}, which the task received while it waited, to the thread: the kernel call the
+     * thread has posted and is blocked in, if the task has not taken it up yet, throws it; otherwise
+     * the thread's next kernel call does (unless a cancel is pending for it already).
      *
      * @param e the cancel
      */
     public void deliverAtNextCall(CancelledException e) {
+        Request<?> posted;
         lock.lock();
         try {
-            if (pendingCancel == null) {
+            // Discussion: the thread may post a request after the task last looked (and began to
+            // wait) but before the cancel came out of that wait. Kept for the next call, the cancel
+            // would let this request run to its end, and a thread that makes no further call would
+            // never see it at all.
+            posted = requests.pollFirst();
+            if (posted == null && pendingCancel == null) {
                 pendingCancel = e;
             }
         } finally {
             lock.unlock();
+        }
+        if (posted != null) {
+            posted.reply().completeExceptionally(e);
         }
     }
 
