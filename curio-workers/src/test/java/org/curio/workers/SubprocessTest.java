@@ -316,7 +316,8 @@ class SubprocessTest {
         kernel.close();
         assertTrue(kernel.ledger().isEmpty(), () -> "left: " + kernel.ledger());
         assertEquals("gone", ProcHarness.state(pids[0]));
-        assertEquals("S", ProcHarness.state(pids[1]));
+        String detachedState = ProcHarness.state(pids[1]);   // alive: still starting (R) or asleep (S)
+        assertTrue(detachedState.equals("S") || detachedState.equals("R"), () -> "detached child: " + detachedState);
         ProcessHandle.of(pids[1]).orElseThrow().destroyForcibly();
         for (int i = 0; i < 200 && !ProcHarness.state(pids[1]).equals("gone"); i++) {
             Thread.sleep(5);                              // its reaper thread reaps it
