@@ -171,7 +171,7 @@ public final class ClassInit {
             "org.curio.kernel.internal.jfr.KernelEvents", "org.curio.kernel.internal.jfr.KernelStatisticsEvent",
             "org.curio.kernel.internal.jfr.LongRunEvent", "org.curio.kernel.internal.jfr.Recordings",
             "org.curio.kernel.internal.jfr.Recordings$Listener", "org.curio.kernel.internal.jfr.TaskCancelEvent",
-            "org.curio.kernel.internal.jfr.TaskCrashEvent", "org.curio.kernel.internal.jfr.TaskEndEvent",
+            "org.curio.kernel.internal.jfr.TaskCrashEvent", "org.curio.kernel.internal.jfr.TaskEndEvent", "org.curio.kernel.internal.jfr.TaskEvent",
             "org.curio.kernel.internal.jfr.TaskSpawnEvent", "org.curio.kernel.internal.jfr.TimeoutEvent");
 
     private ClassInit() {}

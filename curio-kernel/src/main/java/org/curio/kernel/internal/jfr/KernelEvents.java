@@ -31,9 +31,7 @@ final class KernelEvents implements TaskEvents {
     public void spawned(KernelTask<?> task) {
         TaskSpawnEvent e = new TaskSpawnEvent();
         if (e.isEnabled()) {
-            e.kernel = kernel;
-            e.taskId = task.id();
-            e.taskName = task.name();
+            e.about(kernel, task);
             e.parentId = task.parentId().orElse(0);
             e.daemon = task.isDaemon();
             e.commit();
@@ -56,9 +54,7 @@ final class KernelEvents implements TaskEvents {
         if (token instanceof LongRunEvent e) {
             e.end();
             if (e.shouldCommit()) {
-                e.kernel = kernel;
-                e.taskId = task.id();
-                e.taskName = task.name();
+                e.about(kernel, task);
                 e.suspendedOn = task.isFinished() ? "terminated" : task.suspendedOn();
                 e.stack = describe(task.suspendedAt());
                 e.commit();
@@ -81,9 +77,7 @@ final class KernelEvents implements TaskEvents {
     public void terminated(KernelTask<?> task, @Nullable Throwable failure) {
         TaskEndEvent e = new TaskEndEvent();
         if (e.isEnabled()) {
-            e.kernel = kernel;
-            e.taskId = task.id();
-            e.taskName = task.name();
+            e.about(kernel, task);
             e.outcome = failure == null ? "returned" : failure instanceof CancelledException ? "cancelled" : "failed";
             e.cycles = task.cycles();
             e.commit();
@@ -94,9 +88,7 @@ final class KernelEvents implements TaskEvents {
     public void crashed(KernelTask<?> task, Throwable failure) {
         TaskCrashEvent e = new TaskCrashEvent();
         if (e.isEnabled()) {
-            e.kernel = kernel;
-            e.taskId = task.id();
-            e.taskName = task.name();
+            e.about(kernel, task);
             e.exceptionClass = failure.getClass().getName();
             e.message = failure.getMessage();
             StackTraceElement at = Frames.firstUser(failure.getStackTrace());
@@ -109,9 +101,7 @@ final class KernelEvents implements TaskEvents {
     public void cancelled(KernelTask<?> task, Exception exception, @Nullable KernelTask<?> by, boolean blocked) {
         TaskCancelEvent e = new TaskCancelEvent();
         if (e.isEnabled()) {
-            e.kernel = kernel;
-            e.taskId = task.id();
-            e.taskName = task.name();
+            e.about(kernel, task);
             e.requestedById = by == null ? 0 : by.id();
             e.requestedBy = by == null ? "another thread" : by.name();
             e.exceptionClass = exception.getClass().getName();
@@ -125,9 +115,7 @@ final class KernelEvents implements TaskEvents {
     public void timedOut(KernelTask<?> task, boolean own, String api, long timeoutNanos, long deadlineNanos) {
         TimeoutEvent e = new TimeoutEvent();
         if (e.isEnabled()) {
-            e.kernel = kernel;
-            e.taskId = task.id();
-            e.taskName = task.name();
+            e.about(kernel, task);
             e.own = own;
             e.block = api;
             e.timeout = timeoutNanos;
