@@ -114,20 +114,25 @@ public final class Workers {
     private static <T, X extends Exception> T run(CancelPolicy policy, Body<? extends T, X> body,
                                                   @Nullable Consumer<? super Future<T>> hook)
             throws X, CancelledException {
+        return recorded("thread", () -> runInPool(policy, body, hook));
+    }
+
+    /** Makes {@code call}, recorded as a worker call of {@code kind} (JFR) while a recording runs. */
+    private static <T, X extends Exception> T recorded(String kind, Body<T, X> call) throws X, CancelledException {
         Object record = WorkerRecording.begin();
         if (record == null) {
-            return runInPool(policy, body, hook);
+            return call.call();
         }
         String outcome = "failed";
         try {
-            T result = runInPool(policy, body, hook);
+            T result = call.call();
             outcome = "returned";
             return result;
         } catch (CancelledException e) {
             outcome = "cancelled";
             throw e;
         } finally {
-            WorkerRecording.end(record, "thread", outcome);
+            WorkerRecording.end(record, kind, outcome);
         }
     }
 
@@ -362,21 +367,7 @@ public final class Workers {
     }
 
     private static <T> T process(byte[] request) throws CancelledException {
-        Object record = WorkerRecording.begin();
-        if (record == null) {
-            return processInPool(request);
-        }
-        String outcome = "failed";
-        try {
-            T result = processInPool(request);
-            outcome = "returned";
-            return result;
-        } catch (CancelledException e) {
-            outcome = "cancelled";
-            throw e;
-        } finally {
-            WorkerRecording.end(record, "process", outcome);
-        }
+        return recorded("process", () -> Workers.<T>processInPool(request));
     }
 
     private static <T> T processInPool(byte[] request) throws CancelledException {
