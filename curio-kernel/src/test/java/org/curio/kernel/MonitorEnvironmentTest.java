@@ -4,15 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.BufferedReader;
-import java.io.File;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
@@ -71,24 +67,7 @@ class MonitorEnvironmentTest {
     }
 
     private static Process start(String monitor) throws IOException {
-        String java = ProcessHandle.current().info().command().orElseThrow();
-        Set<String> path = new LinkedHashSet<>();
-        for (String property : List.of("jdk.module.path", "java.class.path")) {
-            for (String entry : System.getProperty(property, "").split(File.pathSeparator)) {
-                if (!entry.isEmpty()) {
-                    path.add(entry);
-                }
-            }
-        }
-        path.add(new File("target/test-classes").getAbsolutePath());
-        List<String> command = new ArrayList<>(List.of(java, "-cp", String.join(File.pathSeparator, path),
-                "--enable-native-access=ALL-UNNAMED", "-Dorg.curio.backend=" + System.getProperty("org.curio.backend",
-                        "virtual")));
-        if ("continuation".equals(System.getProperty("org.curio.backend"))) {
-            command.add("--add-exports");
-            command.add("java.base/jdk.internal.vm=ALL-UNNAMED");
-        }
-        command.add(MonitorProgram.class.getName());
+        List<String> command = TestSupport.javaCommand(MonitorProgram.class);
         ProcessBuilder builder = new ProcessBuilder(command);
         builder.environment().remove(Monitor.ENVIRONMENT_VARIABLE);
         if (monitor != null) {

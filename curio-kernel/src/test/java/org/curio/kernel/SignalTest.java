@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.BufferedReader;
-import java.io.File;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
@@ -89,25 +88,7 @@ class SignalTest {
     }
 
     private static Process start(boolean slow) throws IOException {
-        String java = ProcessHandle.current().info().command().orElseThrow();
-        Set<String> path = new LinkedHashSet<>();
-        for (String property : List.of("jdk.module.path", "java.class.path")) {
-            String value = System.getProperty(property, "");
-            for (String entry : value.split(File.pathSeparator)) {
-                if (!entry.isEmpty()) {
-                    path.add(entry);
-                }
-            }
-        }
-        path.add(new File("target/test-classes").getAbsolutePath());
-        List<String> command = new ArrayList<>(List.of(java, "-cp", String.join(File.pathSeparator, path),
-                "--enable-native-access=ALL-UNNAMED", "-Dorg.curio.backend=" + System.getProperty("org.curio.backend",
-                        "virtual")));
-        if ("continuation".equals(System.getProperty("org.curio.backend"))) {
-            command.add("--add-exports");
-            command.add("java.base/jdk.internal.vm=ALL-UNNAMED");
-        }
-        command.add(SignalProgram.class.getName());
+        List<String> command = TestSupport.javaCommand(SignalProgram.class);
         if (slow) {
             command.add("slow");
         }

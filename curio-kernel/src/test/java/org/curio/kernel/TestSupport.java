@@ -1,9 +1,12 @@
 package org.curio.kernel;
 
+import java.io.File;
 import java.math.BigDecimal;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
@@ -21,6 +24,32 @@ import org.jspecify.annotations.Nullable;
  * kernel): an event, a mailbox, virtual-clock labels for recorded events, and log capture.
  */
 final class TestSupport {
+    /**
+     * {@return the command that runs {@code main} in a new JVM like this one}: the same java, the test's
+     * module and class path as a class path, and the same coroutine backend (with its export).
+     */
+    static List<String> javaCommand(Class<?> main) {
+        String java = ProcessHandle.current().info().command().orElseThrow();
+        Set<String> path = new LinkedHashSet<>();
+        for (String property : List.of("jdk.module.path", "java.class.path")) {
+            for (String entry : System.getProperty(property, "").split(File.pathSeparator)) {
+                if (!entry.isEmpty()) {
+                    path.add(entry);
+                }
+            }
+        }
+        path.add(new File("target/test-classes").getAbsolutePath());
+        List<String> command = new ArrayList<>(List.of(java, "-cp", String.join(File.pathSeparator, path),
+                "--enable-native-access=ALL-UNNAMED", "-Dorg.curio.backend=" + System.getProperty("org.curio.backend",
+                        "virtual")));
+        if ("continuation".equals(System.getProperty("org.curio.backend"))) {
+            command.add("--add-exports");
+            command.add("java.base/jdk.internal.vm=ALL-UNNAMED");
+        }
+        command.add(main.getName());
+        return command;
+    }
+
     private TestSupport() {}
 
     /** {@return {@code what} labelled with the kernel clock in seconds, such as {@code "done@1.5"}} */
